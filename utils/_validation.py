@@ -1,0 +1,137 @@
+"""Argument checks shared by the public functions of :mod:`utils`.
+
+Every check raises :class:`TypeError` (wrong kind of object) or :class:`ValueError` (right kind,
+unacceptable value) with a message that names the parameter, shows the value received and says
+what is accepted.  Keeping them here makes the messages uniform across the package.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _show(value: object) -> str:
+    """A short, readable rendering of ``value`` for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` after checking its type and range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_show(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_float(name: str, value: object, *, minimum: float | None = None,
+                maximum: float | None = None, min_inclusive: bool = True,
+                max_inclusive: bool = True) -> float:
+    """Return ``value`` as a finite ``float`` after checking its type and range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None:
+        if (value < minimum) if min_inclusive else (value <= minimum):
+            op = ">=" if min_inclusive else ">"
+            raise ValueError(f"{name} must be {op} {minimum}, got {value}")
+    if maximum is not None:
+        if (value > maximum) if max_inclusive else (value >= maximum):
+            op = "<=" if max_inclusive else "<"
+            raise ValueError(f"{name} must be {op} {maximum}, got {value}")
+    return value
+
+
+def check_seed(name: str, value: object, *, allow_none: bool = False) -> int | None:
+    """A seed is a non-negative integer (or ``None`` where that has a documented meaning)."""
+    if value is None and allow_none:
+        return None
+    accepted = "a non-negative integer" + (" or None" if allow_none else "")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {accepted}, got {_show(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be {accepted}, got {value}")
+    return int(value)
+
+
+def check_shape2d(name: str, value: object) -> tuple[int, int]:
+    """A grid size: a positive int ``n`` (meaning ``(n, n)``) or a pair of positive ints."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        n = check_int(name, value, minimum=1)
+        return (n, n)
+    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
+        rows = check_int(f"{name}[0]", value[0], minimum=1)
+        cols = check_int(f"{name}[1]", value[1], minimum=1)
+        return (rows, cols)
+    raise TypeError(f"{name} must be a positive integer or a pair of positive integers, "
+                    f"got {_show(value)}")
+
+
+def check_array(name: str, value: object, *, ndim: int | tuple[int, ...] | None = None,
+                finite: bool = True, low: float | None = None, high: float | None = None,
+                min_size: int = 1) -> np.ndarray:
+    """Return ``value`` as a real-valued NumPy array after checking dimensions and values.
+
+    ``low``/``high`` are inclusive bounds on every element.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {_show(value)}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nested lists, for example
+        raise TypeError(f"{name} must be an array of real numbers, got {_show(value)}") from exc
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers (integer or float dtype), "
+                        f"got dtype {arr.dtype}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if arr.ndim not in allowed:
+            wanted = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{name} must be {wanted}, got a {arr.ndim}-D array "
+                             f"of shape {arr.shape}")
+    if arr.size < min_size:
+        raise ValueError(f"{name} must have at least {min_size} element(s), "
+                         f"got shape {arr.shape}")
+    if finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        bad = int(np.count_nonzero(~np.isfinite(arr)))
+        raise ValueError(f"{name} must contain only finite values, got {bad} NaN or "
+                         f"infinite value(s)")
+    if low is not None and arr.size and arr.min() < low:
+        raise ValueError(f"{name} must have every value >= {low}, got minimum {arr.min()}")
+    if high is not None and arr.size and arr.max() > high:
+        raise ValueError(f"{name} must have every value <= {high}, got maximum {arr.max()}")
+    return arr
+
+
+def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
+    """``value`` must be one of the strings in ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {_show(value)}")
+    return value
+
+
+def check_increasing(name: str, value: object, *, low: float, high: float,
+                     length: int | None = None) -> np.ndarray:
+    """A 1-D sequence of strictly increasing values strictly inside ``(low, high)``."""
+    arr = check_array(name, value, ndim=1).astype(float)
+    if length is not None and arr.size != length:
+        raise ValueError(f"{name} must have {length} values, got {arr.size}: {arr.tolist()}")
+    if np.any(np.diff(arr) <= 0):
+        raise ValueError(f"{name} must be strictly increasing, got {arr.tolist()}")
+    if arr[0] <= low or arr[-1] >= high:
+        raise ValueError(f"{name} must lie strictly between {low} and {high}, "
+                         f"got {arr.tolist()}")
+    return arr

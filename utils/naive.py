@@ -1,0 +1,78 @@
+"""The per-pixel way: reference loops that the vectorised functions are measured against.
+
+These are the approaches many tutorials use (one ``noise.pnoise2`` call per cell, an ``if/elif``
+chain per pixel).  They are kept, readable and tested, so that the chapters, the benchmarks and the
+tests compare :mod:`utils.landscape` with the same baseline.  Do not use them for real work: they
+are slow on purpose.
+
+Example
+-------
+>>> from utils.naive import heightmap_loop
+>>> heightmap_loop(3, scale=10.0).shape
+(3, 3)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_array, check_float, check_int, check_shape2d
+
+__all__ = ["heightmap_loop", "colourise_loop"]
+
+
+def heightmap_loop(shape: int | tuple[int, int] = 256, *, scale: float = 100.0,
+                   octaves: int = 6, persistence: float = 0.5, lacunarity: float = 2.0,
+                   offset: float = 0.0) -> np.ndarray:
+    """Fractal Perlin heights with one ``pnoise2`` call per cell (Perlin's reference table).
+
+    Cell ``(r, c)`` holds ``pnoise2((r + offset) / scale, (c + offset) / scale, ...)``; this is
+    what :func:`utils.landscape.fractal_heightmap` computes with ``seed=None``.
+    """
+    from noise import pnoise2
+
+    rows, cols = check_shape2d("shape", shape)
+    scale = check_float("scale", scale, minimum=0.0, min_inclusive=False)
+    octaves = check_int("octaves", octaves, minimum=1, maximum=16)
+    persistence = check_float("persistence", persistence, minimum=0.0, min_inclusive=False,
+                              maximum=1.0)
+    lacunarity = check_float("lacunarity", lacunarity, minimum=1.0, maximum=8.0)
+    offset = check_float("offset", offset)
+    heights = np.zeros((rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            heights[r, c] = pnoise2((r + offset) / scale, (c + offset) / scale,
+                                    octaves=octaves, persistence=persistence,
+                                    lacunarity=lacunarity)
+    return heights
+
+
+def colourise_loop(heights: object, thresholds: object, colours: object,
+                   transition_width: float) -> np.ndarray:
+    """Soft terrain colouring pixel by pixel: an ``if/elif`` chain and a linear blend per cell.
+
+    Same contract as :func:`utils.landscape.colourise` (which validates more thoroughly).
+    """
+    h = check_array("heights", heights, ndim=2, low=0.0, high=1.0)
+    t = [float(v) for v in check_array("thresholds", thresholds, ndim=1)]
+    col = check_array("colours", colours, ndim=2, low=0, high=255).astype(float)
+    if col.shape != (len(t) + 1, 3):
+        raise ValueError(f"colours must have shape ({len(t) + 1}, 3) for {len(t)} thresholds, "
+                         f"got {col.shape}")
+    w = check_float("transition_width", transition_width, minimum=0.0)
+    out = np.zeros(h.shape + (3,), dtype=np.uint8)
+    for r in range(h.shape[0]):
+        for c in range(h.shape[1]):
+            value = h[r, c]
+            colour = col[-1]
+            for k, threshold in enumerate(t):
+                if value < threshold - w:
+                    colour = col[k]
+                    break
+                if value < threshold + w:
+                    s = (value - (threshold - w)) / (2 * w)
+                    colour = (1 - s) * col[k] + s * col[k + 1]
+                    break
+            for ch in range(3):
+                out[r, c, ch] = round(colour[ch])
+    return out
