@@ -1,0 +1,100 @@
+"""Shared fixtures: the repository layout and one fresh build of the whole book per test session.
+
+The build runs `jupyter-book build` exactly as `make book` does (warnings are errors, a failing
+cell fails the build) but into a new temporary folder, so nothing is reused from `_build/`.
+Each notebook kernel records its own peak memory through an IPython startup file (the kernels are
+child processes of the build; this is how their memory can be measured without re-running them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+_PEAK_MEMORY_STARTUP = textwrap.dedent("""
+    # Written by tests/conftest.py: record this kernel's peak memory when it exits.
+    import atexit as _atexit, json as _json, os as _os, resource as _resource, time as _time
+
+    def _l2ls_record_peak(_start=_time.time()):
+        with open(_os.environ["L2LS_KERNEL_LOG"], "a") as _f:
+            _f.write(_json.dumps({
+                "start": _start, "seconds": _time.time() - _start, "pid": _os.getpid(),
+                "peak_mb": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }) + "\\n")
+
+    _atexit.register(_l2ls_record_peak)
+""")
+
+
+@dataclass
+class BookBuild:
+    """The outcome of one build: where the HTML is, the log, and per-notebook measurements."""
+
+    html: Path
+    returncode: int
+    log: str
+    exec_seconds: dict[str, float]   # notebook stem -> execution time reported by myst-nb
+    kernels: list[dict]              # one record per kernel, in start order
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", toc.get("chapters", [])))
+    return files
+
+
+def config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> BookBuild:
+    out = tmp_path_factory.mktemp("book")
+    ipython_dir = out / "ipython"
+    startup = ipython_dir / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-record-peak-memory.py").write_text(_PEAK_MEMORY_STARTUP)
+    kernel_log = out / "kernels.jsonl"
+    env = {**os.environ, "IPYTHONDIR": str(ipython_dir), "L2LS_KERNEL_LOG": str(kernel_log),
+           "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(ROOT), "--path-output", str(out),
+           "--warningiserror", "--keep-going"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=1800)
+    log = proc.stdout + proc.stderr
+    (out / "build.log").write_text(log)
+    times = {Path(m.group(1)).stem: float(m.group(2)) for m in
+             re.finditer(r"(\S+\.ipynb): Executed notebook in ([\d.]+) seconds", log)}
+    kernels = []
+    if kernel_log.exists():
+        kernels = sorted((json.loads(line) for line in kernel_log.read_text().splitlines()),
+                         key=lambda r: r["start"])
+    shutil.rmtree(ipython_dir, ignore_errors=True)
+    return BookBuild(html=out / "_build" / "html", returncode=proc.returncode, log=log,
+                     exec_seconds=times, kernels=kernels)

@@ -1,0 +1,96 @@
+"""The book build itself: it succeeds with warnings as errors, every notebook runs within its
+time and memory budget, and the rendered pages carry no tracebacks, stderr or log noise."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import NOTEBOOKS, toc_files
+
+pytestmark = pytest.mark.book
+
+# Seconds of execution per notebook (DESIGN.md): 180 where a notebook trains neural networks.
+TIME_BUDGET = {"01_landscapes": 60}
+DEFAULT_BUDGET, NEURAL_BUDGET = 90, 180
+NEURAL = ("04", "05")
+BOOK_BUDGET = 12 * 60
+MEMORY_BUDGET_MB = 1536
+
+
+def budget(stem: str) -> float:
+    return TIME_BUDGET.get(stem, NEURAL_BUDGET if stem.startswith(NEURAL) else DEFAULT_BUDGET)
+
+
+def test_build_succeeds_with_warnings_as_errors(built_book):
+    assert built_book.returncode == 0, "jupyter-book build failed:\n" + built_book.log[-6000:]
+    assert "build succeeded" in built_book.log
+    sphinx_warnings = re.findall(r"^.*: (?:WARNING|ERROR|CRITICAL):.*$", built_book.log, re.M)
+    assert not sphinx_warnings, sphinx_warnings
+
+
+def test_every_notebook_executed_within_budget(built_book):
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    stems = {nb.stem for nb in NOTEBOOKS}
+    assert set(built_book.exec_seconds) == stems, (
+        f"execution times found for {sorted(built_book.exec_seconds)}, notebooks {sorted(stems)}")
+    report = ", ".join(f"{k}: {v:.1f} s" for k, v in sorted(built_book.exec_seconds.items()))
+    print("notebook execution times:", report)
+    for stem, seconds in built_book.exec_seconds.items():
+        assert seconds <= budget(stem), f"{stem} took {seconds:.1f} s > {budget(stem)} s"
+    total = sum(built_book.exec_seconds.values())
+    assert total <= BOOK_BUDGET, f"the whole book took {total:.0f} s > {BOOK_BUDGET} s"
+
+
+def test_every_kernel_stays_within_memory_budget(built_book):
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    assert len(built_book.kernels) == len(NOTEBOOKS), (
+        f"expected one kernel record per notebook, got {built_book.kernels}")
+    peaks = [round(k["peak_mb"]) for k in built_book.kernels]
+    print("kernel peak memory (MB), in execution order:", peaks)
+    assert max(peaks) <= MEMORY_BUDGET_MB, f"a notebook kernel peaked at {max(peaks)} MB"
+
+
+def pages(built_book):
+    return {f: (built_book.html / f).with_suffix(".html") for f in toc_files()}
+
+
+def test_every_toc_page_is_rendered(built_book):
+    for name, path in pages(built_book).items():
+        assert path.exists(), f"{name} was not rendered to {path}"
+
+
+NOISE = [
+    (re.compile(r"Traceback \(most recent call last\)"), "a traceback"),
+    (re.compile(r'class="[^"]*\boutput stderr\b'), "a stderr output"),
+    (re.compile(r"\b(Warning|WARNING|W0000|I0000|E0000)\b[:\]]"), "a warning or log line"),
+    (re.compile(r"tensorflow/|oneDNN|cuda_|absl::"), "TensorFlow log noise"),
+    (re.compile(r"\{glue:|\{cite:"), "an unresolved glue or cite role"),
+]
+
+
+def test_rendered_pages_show_no_errors_or_noise(built_book):
+    for name, path in pages(built_book).items():
+        html = path.read_text()
+        for pattern, what in NOISE:
+            match = pattern.search(html)
+            if match:
+                context = html[max(0, match.start() - 200):match.end() + 200]
+                pytest.fail(f"{name} shows {what}: ...{context}...")
+
+
+def test_chapters_have_exercises_solutions_and_captioned_figures(built_book):
+    for nb in NOTEBOOKS:
+        html = (built_book.html / "notebooks" / nb.name).with_suffix(".html").read_text()
+        exercises = re.findall(r'class="[^"]*\bexercise\b', html)
+        solutions = re.findall(r'class="[^"]*\bsolution\b[^"]*\bdropdown\b', html)
+        assert len(exercises) >= 3, f"{nb.stem}: {len(exercises)} exercises"
+        assert len(solutions) >= 3, f"{nb.stem}: {len(solutions)} folded solutions"
+        figures = re.findall(r"<figure.*?</figure>", html, flags=re.S)
+        assert figures, f"{nb.stem} has no captioned figure"
+        for fig in figures:
+            assert "<figcaption" in fig, f"{nb.stem}: a figure without caption"
+            alts = re.findall(r'<img[^>]*alt="([^"]*)"', fig)
+            assert alts and all(a.strip() for a in alts), f"{nb.stem}: image without alt text"
+        # solutions are executed: their code cells have outputs inside the solution block
+        assert "cell_output" in html

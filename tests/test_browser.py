@@ -1,0 +1,122 @@
+"""The built site in a real headless Chromium (Debian's, driven by Playwright).
+
+Every page loads without console errors from the site itself, every image loads, notebook pages
+carry launch and download buttons, and the search page finds a word of chapter 1.  Requests to
+other hosts (fonts, MathJax from a CDN) cannot succeed on an offline test machine; they are
+answered with an empty body so that they neither hang nor count as the site's own errors, and
+they are listed in the test output.  Locally the tests skip when Chromium is missing; with
+REQUIRE_BROWSER=1 (as in CI) they fail instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+
+import pytest
+from conftest import NOTEBOOKS, toc_files
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which(
+    "chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no chromium executable was found "
+                        "(apt-get install chromium, or set CHROMIUM=/path/to/chromium)")
+        pytest.skip("Chromium not found: install Debian's chromium to run the browser checks")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    handler = functools.partial(QuietHandler, directory=str(built_book.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+def open_page(browser, site, path):
+    """Load a page; return it with the site's own console errors and the external requests."""
+    page = browser.new_page()
+    errors, external = [], []
+
+    def on_request(route):
+        url = route.request.url
+        if url.startswith(site) or url.startswith("data:"):
+            route.continue_()
+        else:
+            external.append(url)
+            route.fulfill(status=200, body="", content_type="text/plain")
+
+    page.route("**/*", on_request)
+    page.on("console", lambda m: errors.append(f"{m.text} ({m.location.get('url')})")
+            if m.type == "error" and str(m.location.get("url", "")).startswith(site) else None)
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    response = page.goto(f"{site}/{path}", wait_until="load")
+    assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+    page.wait_for_load_state("networkidle")
+    return page, errors, external
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_page_loads_cleanly_with_all_images(browser, site, entry):
+    page, errors, external = open_page(browser, site, f"{entry}.html")
+    if external:
+        print(f"{entry}: answered {len(external)} external request(s) offline, e.g. {external[0]}")
+    broken = page.evaluate("""() => Array.from(document.images)
+        .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)""")
+    page.close()
+    assert not errors, f"{entry}: console errors {errors}"
+    assert not broken, f"{entry}: images that did not load {broken}"
+
+
+@pytest.mark.parametrize("nb", [p.stem for p in NOTEBOOKS])
+def test_notebook_pages_have_launch_and_download_buttons(browser, site, nb):
+    page, errors, _ = open_page(browser, site, f"notebooks/{nb}.html")
+    launch = page.evaluate("""() => Array.from(
+        document.querySelectorAll('.dropdown-launch-buttons a')).map(a => a.href)""")
+    download = page.evaluate("""() => Array.from(
+        document.querySelectorAll('.dropdown-download-buttons a')).map(a => a.href)""")
+    repo = page.evaluate("""() => Array.from(
+        document.querySelectorAll('.dropdown-source-buttons a')).map(a => a.href)""")
+    page.close()
+    for host in ("mybinder.org", "colab.research.google.com", "hub/user-redirect/git-pull"):
+        assert any(host in url for url in launch), f"no {host} launch button in {launch}"
+    assert any(url.endswith(f"{nb}.ipynb") for url in download), download
+    assert any(url.endswith(".pdf") or "print" in url or url.endswith(".ipynb")
+               for url in download)
+    assert any("issues" in url for url in repo), f"no issues button in {repo}"
+    assert not errors
+
+
+def test_search_finds_chapter_one(browser, site):
+    page, errors, _ = open_page(browser, site, "search.html?q=lacunarity")
+    page.wait_for_selector("#search-results ul.search li", timeout=15000)
+    hits = page.evaluate("""() => Array.from(
+        document.querySelectorAll('#search-results ul.search li a')).map(a => a.href)""")
+    page.close()
+    assert any("01_landscapes" in h for h in hits), hits
+    assert not errors

@@ -1,0 +1,84 @@
+"""Notebook hygiene: committed clean, listed in the table of contents, linted, well formed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import NOTEBOOKS, ROOT, config, toc_files
+
+ALLOWED_CELL_METADATA = {"tags", "mystnb"}
+ALLOWED_NB_METADATA = {"kernelspec", "language_info"}
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def notebook(request) -> tuple[Path, dict]:
+    return request.param, json.loads(request.param.read_text())
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no chapter"
+
+
+def test_committed_without_outputs_or_stray_metadata(notebook):
+    path, nb = notebook
+    assert set(nb["metadata"]) <= ALLOWED_NB_METADATA, f"{path.name}: {sorted(nb['metadata'])}"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for i, cell in enumerate(nb["cells"]):
+        extra = set(cell.get("metadata", {})) - ALLOWED_CELL_METADATA
+        assert not extra, f"{path.name} cell {i}: stray metadata {sorted(extra)}"
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{path.name} cell {i} has outputs"
+            assert cell["execution_count"] is None, f"{path.name} cell {i} has a count"
+
+
+def test_every_notebook_is_in_the_toc_and_every_toc_file_exists():
+    listed = set(toc_files())
+    for nb in NOTEBOOKS:
+        assert f"notebooks/{nb.stem}" in listed, f"{nb.name} is missing from _toc.yml"
+    for entry in listed:
+        assert any((ROOT / entry).with_suffix(s).exists() for s in (".md", ".ipynb")), entry
+
+
+def test_numbered_names(notebook):
+    path, _ = notebook
+    assert re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+", path.stem), path.name
+
+
+def test_chapter_structure(notebook):
+    path, nb = notebook
+    cells = nb["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    # 1. the guarded Colab install cell comes first and installs from the configured repository
+    first = sources[0]
+    assert cells[0]["cell_type"] == "code" and '"google.colab" in sys.modules' in first
+    assert f'BOOK_REPOSITORY = "{config()["repository"]["url"]}"' in first, (
+        f"{path.name}: the Colab cell must install from repository.url in _config.yml")
+    # 2. a title and a "what you will learn" admonition
+    assert sources[1].startswith("# ")
+    assert "What you will learn" in sources[1]
+    text = "\n".join(s for s, c in zip(sources, cells, strict=True)
+                     if c["cell_type"] == "markdown")
+    assert "**Prerequisites:**" in text and "**Time:**" in text
+    # 3. exercises with gated, folded solutions; a summary; further reading with citations
+    assert text.count("{exercise}") >= 3
+    assert text.count("{solution-start}") >= 3
+    assert text.count("{solution-start}") == text.count("{solution-end}")
+    assert text.count(":class: dropdown") >= 3
+    assert "## Summary" in text and "## Further reading" in text and "{cite" in text
+    # 4. one imports cell: no import statements after it, except inside solutions
+    code_cells = [s for s, c in zip(sources, cells, strict=True) if c["cell_type"] == "code"]
+    imports = [i for i, s in enumerate(code_cells)
+               if re.search(r"^(import|from) \w", s, flags=re.M)]
+    assert imports[:2] == [0, 1] and len(imports) == 2, (
+        f"{path.name}: imports belong in the single imports cell, found in code cells {imports}")
+
+
+def test_ruff_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "utils", "tests",
+                           "benchmarks", "notebooks"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
