@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from conftest import NOTEBOOKS, toc_files
 
 pytestmark = pytest.mark.book

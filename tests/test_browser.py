@@ -17,6 +17,7 @@ import shutil
 import threading
 
 import pytest
+
 from conftest import NOTEBOOKS, toc_files
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import NOTEBOOKS, ROOT, config, toc_files
 
 ALLOWED_CELL_METADATA = {"tags", "mystnb"}
