@@ -1,0 +1,31 @@
+"""The installed environment serves the workbench: JupyterLab loads every extension (so the MyST
+exercises and admonitions render in `make lab` and on Binder), and the package imports fast."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def test_jupyterlab_extensions_are_compatible_and_myst_is_enabled():
+    proc = subprocess.run([str(BIN / "jupyter"), "labextension", "list"], capture_output=True,
+                          text=True, timeout=120)
+    text = proc.stdout + proc.stderr
+    assert "jupyterlab-myst" in text, text
+    assert "not compatible" not in text, text
+    myst = next(line for line in text.splitlines() if "jupyterlab-myst" in line)
+    assert "enabled" in myst and "OK" in myst, myst
+
+
+def test_utils_imports_without_tensorflow_quickly():
+    code = ("import sys, time; t = time.perf_counter(); import utils.landscape, utils.plotting; "
+            "print(time.perf_counter() - t); print('tensorflow' in sys.modules)")
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60).stdout.split()
+    assert out[1] == "False", "utils must not import TensorFlow for chapters 1-3"
+    assert float(out[0]) < 5.0 and time.perf_counter() - start < 20

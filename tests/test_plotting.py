@@ -1,0 +1,76 @@
+"""utils.plotting: figures are drawn, and bad arguments are refused with clear messages."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from utils import landscape as ls  # noqa: E402
+from utils import plotting as pl  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_panel_grid_hides_spare_axes():
+    fig, axes = pl.panel_grid(5, ncols=3)
+    assert len(axes) == 5
+    assert sum(ax.get_visible() for ax in fig.axes) == 5
+
+
+def test_show_labels_draws_one_legend_entry_per_class():
+    land = ls.synthetic_landscape(32, seed=1)
+    ax = pl.show_labels(land.classes)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(ls.TERRAIN_CLASSES)
+
+
+def test_plot_contours_one_legend_entry_per_level():
+    land = ls.synthetic_landscape(64, seed=2)
+    ax = pl.plot_contours(land.heights, [0.4, 0.6])
+    assert len(ax.get_legend().get_texts()) == 2
+    assert len(ax.lines) >= 2
+
+
+def test_show_level_grid_annotates_small_grids():
+    grid = ls.quantise(ls.synthetic_landscape(10, seed=3).heights, 4)
+    ax = pl.show_level_grid(grid)
+    assert len(ax.texts) == 100
+
+
+def test_use_book_style_sets_colour_blind_cycle():
+    pl.use_book_style()
+    colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    assert colours[: len(pl.OKABE_ITO)] == list(pl.OKABE_ITO)
+
+
+@pytest.mark.parametrize("call,exc,param", [
+    (lambda: pl.panel_grid(0), ValueError, "n"),
+    (lambda: pl.panel_grid(3, ncols=1.5), TypeError, "ncols"),
+    (lambda: pl.panel_grid(3, size=50), ValueError, "size"),
+    (lambda: pl.show_image(np.zeros(5)), ValueError, "image"),
+    (lambda: pl.show_image(np.zeros((4, 4, 2))), ValueError, "image"),
+    (lambda: pl.show_image(np.zeros((4, 4)), ax="axes"), TypeError, "ax"),
+    (lambda: pl.show_labels(np.full((3, 3), 0.5)), TypeError, "labels"),
+    (lambda: pl.show_labels(np.full((3, 3), 7)), ValueError, "labels"),
+    (lambda: pl.show_labels(np.zeros((3, 3), int), names=[]), ValueError, "names"),
+    (lambda: pl.show_labels(np.zeros((3, 3), int), names=["a", "b"], colours=["r"]),
+     ValueError, "colours"),
+    (lambda: pl.plot_contours(np.zeros((4, 4)), [0.5]), ValueError, "levels"),
+    (lambda: pl.plot_contours(np.linspace(0, 1, 16).reshape(4, 4), [0.1] * 9),
+     ValueError, "levels"),
+    (lambda: pl.show_level_grid(np.full((3, 3), 1.5)), TypeError, "grid"),
+    (lambda: pl.show_level_grid(np.full((3, 3), -1)), ValueError, "grid"),
+    (lambda: pl.show_level_grid(np.full((3, 3), 9)), ValueError, "grid"),
+])
+def test_bad_arguments_are_refused(call, exc, param):
+    with pytest.raises(exc) as info:
+        call()
+    assert param in str(info.value)
