@@ -49,6 +49,7 @@ __all__ = [
     "level_thresholds",
     "quantise",
     "synthetic_landscape",
+    "noisy_image",
 ]
 
 # Ken Perlin's reference permutation of 0..255, the table ``noise.pnoise2`` uses.
@@ -542,3 +543,24 @@ def synthetic_landscape(shape: int | tuple[int, int] = 256, *, seed: int | None 
     return Landscape(heights=heights, classes=terrain_classes(heights, t),
                      rgb=colourise(heights, t, TERRAIN_COLOURS, transition_width),
                      thresholds=tuple(float(v) for v in t))
+
+
+def noisy_image(rgb: object, sigma: float, seed: int = 0) -> np.ndarray:
+    """Add Gaussian noise of standard deviation ``sigma`` (in 0..255 units) to an RGB image.
+
+    The result is clipped to 0..255 and returned as ``uint8``: a landscape whose pixel colours
+    no longer identify the terrain on their own, while their neighbourhoods still do.
+
+    Examples
+    --------
+    >>> land = synthetic_landscape(16, seed=0)
+    >>> noisy_image(land.rgb, 30.0, seed=1).dtype
+    dtype('uint8')
+    """
+    img = check_array("rgb", rgb, ndim=3, low=0, high=255)
+    if img.shape[2] != 3:
+        raise ValueError(f"rgb must have shape (H, W, 3), got {img.shape}")
+    sigma = check_float("sigma", sigma, minimum=0.0, maximum=255.0)
+    seed = check_seed("seed", seed)
+    noise = np.random.default_rng(seed).normal(0.0, sigma, img.shape)
+    return np.clip(np.rint(img + noise), 0, 255).astype(np.uint8)

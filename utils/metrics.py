@@ -1,0 +1,169 @@
+"""Scoring segmentations and clusterings against known labels.
+
+Unsupervised labels are arbitrary integers: cluster 2 may be "water" in one run and "snow" in the
+next.  To score them against ground truth, clusters are first matched to classes.  The matching
+here is the Hungarian (optimal one-to-one) assignment that maximises the number of agreeing
+pixels; when there are more clusters than classes, each leftover cluster joins the class it
+overlaps most (many-to-one), so that over-segmentations can still be scored.
+
+Example
+-------
+>>> import numpy as np
+>>> truth = np.array([[0, 0, 1], [1, 2, 2]])
+>>> clusters = np.array([[5, 5, 3], [3, 0, 0]])
+>>> score_segmentation(truth, clusters).mean_iou
+1.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_array, check_int
+
+__all__ = [
+    "confusion",
+    "match_clusters",
+    "relabel",
+    "pixel_accuracy",
+    "iou_per_class",
+    "SegmentationScore",
+    "score_segmentation",
+]
+
+
+def _labels(name: str, value: object) -> np.ndarray:
+    arr = check_array(name, value, ndim=(1, 2))
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer labels, got dtype {arr.dtype}")
+    if arr.min() < 0:
+        raise ValueError(f"{name} must hold non-negative labels, got minimum {arr.min()}")
+    return arr
+
+
+def _pair(true: object, pred: object) -> tuple[np.ndarray, np.ndarray]:
+    t = _labels("true", true)
+    p = _labels("pred", pred)
+    if t.shape != p.shape:
+        raise ValueError(f"true and pred must have the same shape, got {t.shape} and {p.shape}")
+    return t.ravel(), p.ravel()
+
+
+def confusion(true: object, pred: object, n_true: int | None = None,
+              n_pred: int | None = None) -> np.ndarray:
+    """Counts ``C[i, j]`` of cells with true label ``i`` and predicted label ``j``.
+
+    Examples
+    --------
+    >>> confusion([0, 0, 1], [1, 1, 1]).tolist()
+    [[0, 2], [0, 1]]
+    """
+    t, p = _pair(true, pred)
+    n_true = int(t.max()) + 1 if n_true is None else check_int("n_true", n_true, minimum=1)
+    n_pred = int(p.max()) + 1 if n_pred is None else check_int("n_pred", n_pred, minimum=1)
+    if t.max() >= n_true:
+        raise ValueError(f"true has label {t.max()} but n_true is {n_true}")
+    if p.max() >= n_pred:
+        raise ValueError(f"pred has label {p.max()} but n_pred is {n_pred}")
+    return np.bincount(t * n_pred + p, minlength=n_true * n_pred).reshape(n_true, n_pred)
+
+
+def match_clusters(true: object, pred: object, n_classes: int | None = None) -> np.ndarray:
+    """Class assigned to each cluster: Hungarian one-to-one, then leftovers by majority.
+
+    Returns an integer array ``mapping`` with ``mapping[cluster] = class``.
+
+    Examples
+    --------
+    >>> match_clusters([0, 0, 1, 1], [1, 1, 0, 2]).tolist()
+    [1, 0, 1]
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    t, p = _pair(true, pred)
+    n_classes = int(t.max()) + 1 if n_classes is None else check_int("n_classes", n_classes,
+                                                                      minimum=1)
+    counts = confusion(t, p, n_true=n_classes)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    mapping = counts.argmax(axis=0)          # majority class of every cluster
+    mapping[cols] = rows                      # the optimal one-to-one part
+    return mapping.astype(np.int64)
+
+
+def relabel(pred: object, mapping: object) -> np.ndarray:
+    """Replace every cluster label by its class, ``mapping[pred]``."""
+    p = _labels("pred", pred)
+    m = check_array("mapping", mapping, ndim=1)
+    if not np.issubdtype(m.dtype, np.integer):
+        raise TypeError(f"mapping must hold integers, got dtype {m.dtype}")
+    if p.max() >= m.size:
+        raise ValueError(f"pred has label {p.max()} but mapping covers only {m.size} clusters")
+    return m[p]
+
+
+def pixel_accuracy(true: object, pred: object) -> float:
+    """Fraction of cells whose predicted class equals the true class."""
+    t, p = _pair(true, pred)
+    return float(np.mean(t == p))
+
+
+def iou_per_class(true: object, pred: object, n_classes: int | None = None) -> np.ndarray:
+    """Intersection over union of every class; NaN for a class absent from both maps.
+
+    Examples
+    --------
+    >>> iou_per_class([0, 0, 1, 1], [0, 1, 1, 1]).tolist()
+    [0.5, 0.6666666666666666]
+    """
+    t, p = _pair(true, pred)
+    n = max(int(t.max()), int(p.max())) + 1
+    if n_classes is not None:
+        n_classes = check_int("n_classes", n_classes, minimum=1)
+        if n_classes < n:
+            raise ValueError(f"n_classes is {n_classes} but the labels go up to {n - 1}")
+        n = n_classes
+    c = confusion(t, p, n, n).astype(float)
+    inter = np.diag(c)
+    union = c.sum(axis=0) + c.sum(axis=1) - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, inter / np.where(union > 0, union, 1), np.nan)
+
+
+@dataclass(frozen=True)
+class SegmentationScore:
+    """How a clustering compares with the ground truth after matching clusters to classes."""
+
+    mapping: np.ndarray      # class of every cluster
+    predicted: np.ndarray    # class map (same shape as the input)
+    accuracy: float          # pixel accuracy
+    iou: np.ndarray          # IoU of every class
+    mean_iou: float          # mean over classes present in the truth or the prediction
+    confusion: np.ndarray    # classes x classes counts after matching
+    ari: float               # adjusted Rand index of the raw clusters (matching-free)
+    nmi: float               # normalised mutual information of the raw clusters
+
+
+def score_segmentation(true: object, clusters: object,
+                       n_classes: int | None = None) -> SegmentationScore:
+    """Match clusters to classes and compute accuracy, per-class IoU, mean IoU, confusion,
+    plus the matching-free adjusted Rand index and normalised mutual information."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    t_arr = _labels("true", true)
+    c_arr = _labels("clusters", clusters)
+    if t_arr.shape != c_arr.shape:
+        raise ValueError(f"true and clusters must have the same shape, got {t_arr.shape} "
+                         f"and {c_arr.shape}")
+    n = int(t_arr.max()) + 1 if n_classes is None else check_int("n_classes", n_classes,
+                                                                 minimum=1)
+    mapping = match_clusters(t_arr, c_arr, n)
+    predicted = mapping[c_arr]
+    ious = iou_per_class(t_arr, predicted, n)
+    t, c = t_arr.ravel(), c_arr.ravel()
+    return SegmentationScore(
+        mapping=mapping, predicted=predicted, accuracy=pixel_accuracy(t_arr, predicted),
+        iou=ious, mean_iou=float(np.nanmean(ious)),
+        confusion=confusion(t_arr, predicted, n, n),
+        ari=float(adjusted_rand_score(t, c)), nmi=float(normalized_mutual_info_score(t, c)))
