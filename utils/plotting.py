@@ -38,6 +38,7 @@ __all__ = [
     "show_labels",
     "plot_contours",
     "show_level_grid",
+    "plot_codebook",
 ]
 
 OKABE_ITO: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
@@ -199,6 +200,33 @@ def show_level_grid(grid: object, ax: Axes | None = None, annotate: bool = True,
                     color="white" if v in (1, 4) else "black")
     ax.set_xticks([])
     ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_codebook(weights: object, ax: Axes | None = None, dims: tuple[int, int] = (0, 1),
+                  data: object | None = None, title: str | None = None) -> Axes:
+    """Draw a SOM codebook in two feature dimensions: nodes as dots, grid neighbours joined.
+
+    ``weights`` has shape (rows, cols, features); ``data`` (N, features), if given, is drawn
+    underneath as a light point cloud.  This is how a SOM is seen "unfolding" over training.
+    """
+    w = check_array("weights", weights, ndim=3)
+    i, j = (check_int("dims[0]", dims[0], minimum=0, maximum=w.shape[2] - 1),
+            check_int("dims[1]", dims[1], minimum=0, maximum=w.shape[2] - 1))
+    ax = _axes(ax)
+    if data is not None:
+        pts = check_array("data", data, ndim=2)
+        if pts.shape[1] != w.shape[2]:
+            raise ValueError(f"data must have {w.shape[2]} columns like weights, "
+                             f"got {pts.shape[1]}")
+        ax.scatter(pts[:, i], pts[:, j], s=3, c="0.8", zorder=0)
+    for r in range(w.shape[0]):
+        ax.plot(w[r, :, i], w[r, :, j], color=OKABE_ITO[0], lw=0.8, zorder=1)
+    for c in range(w.shape[1]):
+        ax.plot(w[:, c, i], w[:, c, j], color=OKABE_ITO[0], lw=0.8, zorder=1)
+    ax.scatter(w[..., i].ravel(), w[..., j].ravel(), s=10, color=OKABE_ITO[5], zorder=2)
     if title:
         ax.set_title(title)
     return ax

@@ -1,0 +1,240 @@
+"""Self-organising maps with minisom: training with a learning curve, a vectorised winner map,
+and clustering the codebook into a few classes.
+
+MiniSom does the learning; this module adds what a segmentation needs around it:
+
+- :func:`train_som` runs MiniSom's own update rule on a random sample of pixels, exactly as
+  ``MiniSom.train(random_order=True)`` does, but records the quantisation and topographic error
+  (and optionally the codebook) at checkpoints, so the learning can be plotted;
+- :func:`winner_map` finds every pixel's best-matching unit in chunks: identical to calling
+  ``som.winner`` pixel by pixel, many times faster, with bounded memory;
+- :func:`cluster_codebook` groups the nodes into classes (k-means or Ward on the node weights).
+
+Example
+-------
+>>> import numpy as np
+>>> X = np.random.default_rng(0).normal(size=(500, 3))
+>>> run = train_som(X, (4, 4), iterations=300, seed=0)
+>>> winner_map(run.som, X).shape
+(500,)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_array, check_choice, check_float, check_int, check_seed
+
+__all__ = ["SOMRun", "train_som", "winner_map", "cluster_codebook", "hit_counts"]
+
+
+@dataclass
+class SOMRun:
+    """A trained SOM and its learning curve."""
+
+    som: object                       # the trained minisom.MiniSom
+    checkpoints: np.ndarray           # iteration numbers where errors were recorded
+    quantization_error: np.ndarray    # mean distance of the sample to its BMU, per checkpoint
+    topographic_error: np.ndarray     # share of samples whose two best units are not adjacent
+    snapshots: dict[int, np.ndarray] = field(default_factory=dict)  # iteration -> codebook
+    seconds: float = 0.0              # training time (without the error evaluations)
+
+
+def _check_features(features: object) -> np.ndarray:
+    return check_array("features", features, ndim=2, min_size=2).astype(np.float64, copy=False)
+
+
+def _check_grid(grid: object) -> tuple[int, int]:
+    if not isinstance(grid, tuple) or len(grid) != 2:
+        raise TypeError(f"grid must be a pair (rows, cols), got {grid!r}")
+    return (check_int("grid[0]", grid[0], minimum=1, maximum=100),
+            check_int("grid[1]", grid[1], minimum=1, maximum=100))
+
+
+def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000,
+              sigma: float | None = None, learning_rate: float = 0.5, seed: int = 0,
+              sample_size: int | None = 10000, n_checkpoints: int = 10,
+              snapshot_at: tuple[int, ...] = (), topology: str = "rectangular") -> SOMRun:
+    """Train a MiniSom on (a sample of) the rows of ``features``, recording the learning curve.
+
+    Parameters
+    ----------
+    features : (N, F) array
+        One row per pixel, preferably standardised.
+    grid : (rows, cols)
+        Map size, each 1..100.
+    iterations : int
+        Single-sample updates; learning rate and sigma decay over them (MiniSom's
+        ``asymptotic_decay``).
+    sigma : float or None
+        Initial neighbourhood radius in grid units; ``None`` uses ``max(rows, cols) / 2``.
+    learning_rate : float
+        Initial learning rate in (0, 1].
+    seed : int
+        Seeds the weight initialisation, the sample and the presentation order.
+    sample_size : int or None
+        Rows drawn to train and to evaluate the errors on (``None``: all).
+    n_checkpoints : int
+        How many times (evenly spaced, including the end) the errors are recorded.
+    snapshot_at : tuple of int
+        Iterations after which a copy of the codebook is kept (0 = the initial codebook).
+    topology : {"rectangular", "hexagonal"}
+    """
+    from minisom import MiniSom
+
+    X = _check_features(features)
+    rows, cols = _check_grid(grid)
+    iterations = check_int("iterations", iterations, minimum=1, maximum=1_000_000)
+    sigma = (max(rows, cols) / 2.0 if sigma is None
+             else check_float("sigma", sigma, minimum=0.0, min_inclusive=False, maximum=100.0))
+    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
+                                min_inclusive=False, maximum=1.0)
+    seed = check_seed("seed", seed)
+    n_checkpoints = check_int("n_checkpoints", n_checkpoints, minimum=1, maximum=1000)
+    topology = check_choice("topology", topology, ("rectangular", "hexagonal"))
+    snaps = sorted({check_int("snapshot_at", s, minimum=0, maximum=iterations)
+                    for s in snapshot_at})
+    rng = np.random.default_rng(seed)
+    if sample_size is not None:
+        sample_size = check_int("sample_size", sample_size, minimum=2)
+        if sample_size < X.shape[0]:
+            X = X[rng.choice(X.shape[0], size=sample_size, replace=False)]
+    som = MiniSom(rows, cols, X.shape[1], sigma=sigma, learning_rate=learning_rate,
+                  topology=topology, random_seed=seed)
+    som.random_weights_init(X)
+    order = rng.integers(0, X.shape[0], size=iterations)
+    marks = np.unique(np.linspace(0, iterations, n_checkpoints + 1).astype(int)[1:])
+    run = SOMRun(som=som, checkpoints=marks, quantization_error=np.empty(marks.size),
+                 topographic_error=np.empty(marks.size))
+    if 0 in snaps:
+        run.snapshots[0] = som.get_weights().copy()
+    seconds, done = 0.0, 0
+    for i, stop in enumerate(marks):
+        start = time.perf_counter()
+        for t in range(done, stop):  # MiniSom's own update rule, one sample at a time
+            x = X[order[t]]
+            som.update(x, som.winner(x), t, iterations)
+            if t + 1 in snaps:
+                run.snapshots[t + 1] = som.get_weights().copy()
+        seconds += time.perf_counter() - start
+        done = stop
+        run.quantization_error[i] = som.quantization_error(X)
+        run.topographic_error[i] = som.topographic_error(X)
+    run.seconds = seconds
+    return run
+
+
+def winner_map(som: object, features: object, chunk_size: int = 4096,
+               dedupe: bool = True) -> np.ndarray:
+    """Flat index (``row * cols + col``) of the best-matching unit of every row of ``features``.
+
+    The result is identical to calling ``som.winner`` row by row, many times faster:
+
+    1. with ``dedupe``, rows that occur many times (colour images) are resolved once each;
+    2. squared distances are computed for ``chunk_size`` rows at a time in the expanded form
+       ``|x|^2 - 2 x.w + |w|^2`` (one matrix product), keeping memory near
+       ``chunk_size * nodes * 8`` bytes;
+    3. rows whose two nearest nodes are closer than the expanded form's rounding error are
+       re-decided with MiniSom's own formula (the norm of the difference), so ties break
+       exactly as in ``som.winner``.
+    """
+    from .segmentation import unique_rows
+
+    weights = getattr(som, "get_weights", None)
+    if weights is None:
+        raise TypeError(f"som must be a trained minisom.MiniSom, got {type(som).__name__}")
+    W = np.asarray(weights())
+    X = _check_features(features)
+    if X.shape[1] != W.shape[2]:
+        raise ValueError(f"features must have {W.shape[2]} columns like the SOM's weights, "
+                         f"got {X.shape[1]}")
+    chunk_size = check_int("chunk_size", chunk_size, minimum=1, maximum=1_000_000)
+    if dedupe and _probably_repetitive(X):
+        rows, inverse, _ = unique_rows(X)
+        if rows.shape[0] <= X.shape[0] // 4:
+            return winner_map(som, rows, chunk_size, dedupe=False)[inverse]
+    flat = W.reshape(-1, W.shape[2])
+    minus_2wt = -2.0 * flat.T
+    w_sq = (flat**2).sum(axis=1)
+    out = np.empty(X.shape[0], dtype=np.int64)
+    for start in range(0, X.shape[0], chunk_size):
+        block = X[start:start + chunk_size]
+        # |x - w|^2 = |x|^2 - 2 x.w + |w|^2; |x|^2 is the same for every node, so it is left out
+        e = block @ minus_2wt
+        e += w_sq
+        best = e.argmin(axis=1)
+        if flat.shape[0] > 1:
+            # the expanded form's rounding error is far below 1e-9 of the magnitudes involved;
+            # rows with another node that close to the best are re-decided exactly
+            tol = 1e-9 * ((block**2).sum(axis=1) + w_sq.max()) + 1e-12
+            near = (e <= (e[np.arange(e.shape[0]), best] + tol)[:, None]).sum(axis=1)
+            close = np.nonzero(near > 1)[0]
+            if close.size:
+                exact = np.linalg.norm(block[close, None, :] - flat[None, :, :], axis=-1)
+                best[close] = exact.argmin(axis=1)
+        out[start:start + chunk_size] = best
+    return out
+
+
+def _probably_repetitive(X: np.ndarray, probe: int = 2000) -> bool:
+    """Cheap test on a few rows: is deduplicating likely to shrink ``X`` at least four-fold?"""
+    from .segmentation import unique_rows
+
+    if X.shape[0] <= probe:
+        return True
+    step = X.shape[0] // probe
+    rows, _, _ = unique_rows(X[::step][:probe])
+    return rows.shape[0] <= probe // 2
+
+
+def hit_counts(som: object, nodes: object) -> np.ndarray:
+    """How many pixels each node wins, as a (rows, cols) array."""
+    W = np.asarray(som.get_weights())
+    idx = check_array("nodes", nodes, ndim=1)
+    n_nodes = W.shape[0] * W.shape[1]
+    if not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0 or idx.max() >= n_nodes:
+        raise ValueError(f"nodes must be integer node indices in 0..{n_nodes - 1}")
+    return np.bincount(idx, minlength=W.shape[0] * W.shape[1]).reshape(W.shape[:2])
+
+
+def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
+                     weights: object | None = None, seed: int = 0) -> np.ndarray:
+    """Group the SOM's nodes into ``n_clusters`` classes; returns the class of every node (flat).
+
+    ``method="kmeans"`` clusters the node weight vectors with k-means, optionally weighting each
+    node by ``weights`` (e.g. its hit count, so that empty nodes between clusters do not pull
+    centres); ``method="ward"`` uses agglomerative clustering restricted to grid neighbours, so
+    every class is a connected patch of the map.
+    """
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+
+    W = np.asarray(som.get_weights())
+    rows, cols, n_feat = W.shape
+    flat = W.reshape(-1, n_feat)
+    k = check_int("n_clusters", n_clusters, minimum=1, maximum=rows * cols)
+    method = check_choice("method", method, ("kmeans", "ward"))
+    seed = check_seed("seed", seed)
+    w = None
+    if weights is not None:
+        w = check_array("weights", weights, low=0).astype(float).ravel()
+        if w.size != rows * cols:
+            raise ValueError(f"weights must have one value per node ({rows * cols}), got {w.size}")
+    if method == "kmeans":
+        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit(
+            flat, sample_weight=w).labels_.astype(np.int64)
+    return AgglomerativeClustering(n_clusters=k, linkage="ward",
+                                   connectivity=_grid_connectivity(rows, cols)
+                                   ).fit(flat).labels_.astype(np.int64)
+
+
+def _grid_connectivity(rows: int, cols: int):
+    """Sparse adjacency of a rows x cols grid (4-neighbours), in row-major node order."""
+    from scipy.sparse import diags, identity, kron
+
+    def path(n):
+        return diags([np.ones(n - 1), np.ones(n - 1)], [-1, 1], shape=(n, n))
+
+    return (kron(path(rows), identity(cols)) + kron(identity(rows), path(cols))).tocsr()
