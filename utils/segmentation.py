@@ -184,7 +184,7 @@ def unique_rows(X: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     --------
     >>> rows, inverse, counts = unique_rows([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]])
     >>> rows[inverse].tolist(), sorted(counts.tolist())
-    ([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]], [2, 1])
+    ([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]], [1, 2])
     """
     arr = np.ascontiguousarray(check_array("X", X, ndim=2))
     keys = arr.view(np.dtype((np.void, arr.itemsize * arr.shape[1]))).ravel()
