@@ -20,6 +20,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# The same examples on every run (CI included): a failure is reproducible, never a dice roll.
+settings.register_profile("book", derandomize=True, print_blob=True)
+settings.load_profile("book")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

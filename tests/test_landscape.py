@@ -112,6 +112,11 @@ def test_noise_values_are_bounded(seed):
 
 # --- normalise, classes, colours, levels ------------------------------------------------------
 
+def test_normalise_survives_ranges_beyond_float64():
+    out = ls.normalise(np.array([2.9937604643020797e292, -1.7976931348623155e308]))
+    assert out.tolist() == [1.0, 0.0]
+
+
 @SETTINGS
 @given(seed=st.integers(0, 2**31), rows=st.integers(1, 30), cols=st.integers(2, 30))
 def test_normalise_spans_unit_interval(seed, rows, cols):

@@ -359,7 +359,11 @@ def normalise(heights: object) -> np.ndarray:
     if hi == lo:
         raise ValueError(f"heights is constant (every value is {lo}); it cannot be stretched "
                          "to [0, 1]")
-    return (arr - lo) / (hi - lo)
+    with np.errstate(over="ignore"):
+        overflows = not np.isfinite(hi - lo)
+    if overflows:  # the range exceeds float64: shrink first (dividing by 4 is exact)
+        arr, lo, hi = arr / 4.0, lo / 4.0, hi / 4.0
+    return np.clip((arr - lo) / (hi - lo), 0.0, 1.0)
 
 
 def _check_heights(heights: object) -> np.ndarray:
