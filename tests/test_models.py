@@ -1,0 +1,91 @@
+"""utils.models: every builder runs, the trainer respects its budget, quietly and reproducibly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from utils import models as md
+from utils import relations as rl
+
+
+@pytest.fixture(scope="module")
+def small():
+    data = rl.make_dataset(400, seed=3)
+    return data, rl.one_hot(data.grids, dtype="uint8")
+
+
+@pytest.mark.parametrize("name", md.MODEL_NAMES)
+def test_every_model_builds_and_predicts(name, small):
+    _, X = small
+    model = md.build_model(name, (50, 50, 4), n_outputs=3)
+    out = model.predict(X[:5], verbose=0)
+    assert out.shape == (5, 3) and np.all((out >= 0) & (out <= 1))
+    assert md.count_parameters(model) > 0
+
+
+@pytest.mark.parametrize("name", ["cnn_pool", "directional", "relational"])
+def test_fully_convolutional_models_accept_larger_grids(name):
+    model = md.build_model(name, (None, None, 4))
+    big = rl.one_hot(rl.make_dataset(2, size=80, seed=0).grids, dtype="uint8")
+    assert model.predict(big, verbose=0).shape == (2, 1)
+
+
+def test_training_is_reproducible_and_learns(small):
+    data, X = small
+    results = []
+    for _ in range(2):
+        model = md.build_model("directional", (50, 50, 4), seed=7)
+        result = md.train(model, X[data.train], data.labels[data.train], X[data.val],
+                          data.labels[data.val], budget_seconds=60, max_epochs=4, seed=7)
+        results.append((result, model.predict(X[data.test], verbose=0)))
+    assert results[0][0].epochs == 4 and results[0][0].stopped_by == "epochs"
+    assert results[0][0].loss[-1] < results[0][0].loss[0]
+    np.testing.assert_allclose(results[0][1], results[1][1], atol=1e-5)
+
+
+def test_budget_stops_training(small):
+    data, X = small
+    model = md.build_model("cnn_pool", (50, 50, 4))
+    result = md.train(model, X[data.train], data.labels[data.train], X[data.val],
+                      data.labels[data.val], budget_seconds=0.01, max_epochs=50)
+    assert result.epochs == 1 and result.stopped_by == "budget"
+
+
+def test_input_gradients_have_the_input_shape(small):
+    _, X = small
+    model = md.build_model("directional", (50, 50, 4))
+    assert md.input_gradients(model, X[:3]).shape == (3, 50, 50, 4)
+
+
+def test_importing_tensorflow_prints_nothing():
+    import subprocess
+    import sys
+
+    code = "from utils.models import quiet_tensorflow; quiet_tensorflow(); print('ok')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.strip() == "ok"
+    assert proc.stderr == "", proc.stderr
+
+
+@pytest.mark.parametrize("call,exc,param", [
+    (lambda: md.build_model("resnet", (50, 50, 4)), ValueError, "name"),
+    (lambda: md.build_model("cnn_pool", [50, 50, 4]), TypeError, "input_shape"),
+    (lambda: md.build_model("cnn_pool", (52, 50, 4)), ValueError, "input_shape[0]"),
+    (lambda: md.build_model("cnn_flatten", (None, None, 4)), ValueError, "cnn_flatten"),
+    (lambda: md.build_model("cnn_pool", (50, 50, 4), n_outputs=0), ValueError, "n_outputs"),
+])
+def test_bad_arguments(call, exc, param):
+    with pytest.raises(exc) as info:
+        call()
+    assert param in str(info.value)
+
+
+def test_train_rejects_mismatched_data(small):
+    data, X = small
+    model = md.build_model("cnn_pool", (50, 50, 4))
+    with pytest.raises(ValueError, match="same number of samples"):
+        md.train(model, X[:10], data.labels[:9], X[:4], data.labels[:4])
+    with pytest.raises(ValueError, match="budget_seconds"):
+        md.train(model, X[:10], data.labels[:10], X[:4], data.labels[:4], budget_seconds=0)

@@ -1,0 +1,111 @@
+"""utils.relations: grids, relation facts, rules, one-hot encoding, balanced datasets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.linear_model import LogisticRegression
+
+from utils import relations as rl
+
+
+@pytest.fixture(scope="module")
+def data():
+    return rl.make_dataset(3000, seed=1)
+
+
+def test_shapes_splits_and_balance(data):
+    assert data.grids.shape == (3000, 50, 50) and data.grids.dtype == np.uint8
+    assert data.labels.mean() == 0.5
+    together = np.concatenate([data.train, data.val, data.test])
+    assert sorted(together.tolist()) == list(range(3000))
+    for part in (data.train, data.val, data.test):
+        assert data.labels[part].mean() == 0.5  # pairs are never split
+
+
+def test_classes_are_balanced_within_every_count_combination(data):
+    combos = {}
+    for counts, label in zip(map(tuple, data.counts), data.labels, strict=True):
+        combos.setdefault(counts, []).append(label)
+    assert all(np.mean(v) == 0.5 for v in combos.values())
+
+
+def test_count_only_classifier_stays_at_chance(data):
+    for features in (data.counts, rl.level_counts(data.grids)):
+        model = LogisticRegression(max_iter=2000).fit(features[data.train],
+                                                      data.labels[data.train])
+        assert model.score(features[data.test], data.labels[data.test]) <= 0.55
+
+
+def test_labels_and_facts_agree_with_the_drawn_grids(data):
+    for i in range(0, 3000, 37):
+        objects = np.array(rl.grid_objects(data.grids[i]))
+        assert rl.rule_holds(objects, data.rule) == bool(data.labels[i])
+        np.testing.assert_array_equal(rl.relation_facts(data.grids[i]), data.facts[i])
+        np.testing.assert_array_equal(np.bincount(objects[:, 0], minlength=5)[1:],
+                                      data.counts[i])
+
+
+def test_same_seed_same_dataset():
+    a, b = rl.make_dataset(20, seed=5), rl.make_dataset(20, seed=5)
+    np.testing.assert_array_equal(a.grids, b.grids)
+    np.testing.assert_array_equal(a.test, b.test)
+    assert not np.array_equal(a.grids, rl.make_dataset(20, seed=6).grids)
+
+
+def test_relation_facts_on_a_hand_made_grid():
+    grid = np.zeros((15, 15), dtype=np.uint8)
+    grid[0:2, 10:12] = 2      # kind 2 at lattice (0, 2)
+    grid[10:12, 0:3] = 1      # kind 1 at lattice (2, 0)
+    grid[5:7, 11:14] = 3      # kind 3 at lattice (1, 2)
+    facts = dict(zip(rl.fact_names(3), rl.relation_facts(grid, n_kinds=3, block=5),
+                     strict=True))
+    assert facts["1 below 2"] and facts["1 left_of 2"] and not facts["1 same_row 2"]
+    assert facts["2 same_column 3"] and facts["2 above 3"] and not facts["2 below 3"]
+    objects = np.array(rl.grid_objects(grid))
+    assert rl.rule_holds(objects, rl.Rule("2 above-right of 1", 2, 1, ("above", "right_of")))
+    assert not rl.rule_holds(objects, rl.Rule("2 left of 1", 2, 1, ("left_of",)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_one_hot_round_trip(seed):
+    grid = np.random.default_rng(seed).integers(0, 5, (7, 9))
+    encoded = rl.one_hot(grid, 4)
+    assert encoded.shape == (7, 9, 4)
+    decoded = (encoded * np.arange(1, 5)).sum(axis=-1)
+    np.testing.assert_array_equal(decoded, grid)
+
+
+@pytest.mark.parametrize("call,exc,param", [
+    (lambda: rl.one_hot(np.zeros(5, int)), ValueError, "grid"),
+    (lambda: rl.one_hot(np.zeros((2, 2, 2, 2), int)), ValueError, "grid"),
+    (lambda: rl.one_hot(np.full((3, 3), 5)), ValueError, "0..4"),
+    (lambda: rl.one_hot(np.full((3, 3), -1)), ValueError, "grid"),
+    (lambda: rl.one_hot(np.full((3, 3), 1.5)), TypeError, "grid"),
+    (lambda: rl.one_hot(np.full((3, 3), np.nan)), ValueError, "grid"),
+    (lambda: rl.grid_objects(np.zeros((7, 10), int)), ValueError, "block"),
+    (lambda: rl.make_dataset(3), ValueError, "n"),
+    (lambda: rl.make_dataset(4, size=52), ValueError, "size"),
+    (lambda: rl.make_dataset(4, n_kinds=1), ValueError, "n_kinds"),
+    (lambda: rl.make_dataset(4, split=(0.5, 0.5, 0.5)), ValueError, "split"),
+    (lambda: rl.make_dataset(4, rule="blue above red"), TypeError, "rule"),
+    (lambda: rl.make_dataset(4, n_kinds=2, rule=rl.Rule("x", 3, 1, ("above",))), ValueError,
+     "rule"),
+    (lambda: rl.make_dataset(4, size=10, max_per_kind=2), ValueError, "lattice"),
+    (lambda: rl.Rule("x", 1, 1, ("above",)), ValueError, "kind_a"),
+    (lambda: rl.Rule("x", 1, 2, ("upwards",)), ValueError, "relations"),
+])
+def test_bad_input(call, exc, param):
+    with pytest.raises(exc) as info:
+        call()
+    assert param in str(info.value)
+
+
+def test_a_block_with_two_kinds_is_rejected():
+    grid = np.zeros((10, 10), int)
+    grid[0, 0], grid[1, 1] = 1, 2
+    with pytest.raises(ValueError, match="several kinds"):
+        rl.grid_objects(grid)

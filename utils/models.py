@@ -1,0 +1,311 @@
+"""Keras 3 models for grids of discrete levels, and a quiet, seeded, time-budgeted trainer.
+
+TensorFlow is imported only here, and only when a function of this module is called, so the
+chapters that do not train networks start fast.
+
+Every builder takes one-hot grids ``(H, W, n_kinds)`` and starts with the same **patchify stem**:
+a ``block x block`` convolution with stride ``block`` that turns each lattice block of
+:mod:`utils.relations` into one feature vector.  Objects occupy whole blocks, so nothing is lost,
+and every later layer works on a 10 x 10 map instead of 50 x 50.  What differs is how each model
+relates distant blocks:
+
+- ``cnn_pool``: two 3 x 3 convolutions, then global max pooling: knows *what* is present, forgets
+  *where*;
+- ``cnn_flatten``: convolutions, then a dense layer over the flattened map: positions are kept,
+  but every position must be learned separately;
+- ``coordconv``: row and column coordinate channels are added before the convolutions
+  (Liu et al., 2018), so pooled features can carry positions;
+- ``directional``: a parameter-free :class:`DirectionalContext` layer gives every block the sum
+  of features above, below, left, right, in each quadrant and on its row and column (cumulative
+  sums), so 1 x 1 convolutions can test "a 2 above and to the right of me";
+- ``relational``: a Relation Network head (Santoro et al., 2017): every pair of blocks, with
+  their coordinates, goes through a shared layer, and the results are summed.
+
+Example
+-------
+>>> model = build_model("cnn_pool", (50, 50, 4), n_outputs=1)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_array, check_choice, check_float, check_int, check_seed
+
+__all__ = ["MODEL_NAMES", "quiet_tensorflow", "build_model", "TrainResult", "train",
+           "count_parameters", "input_gradients"]
+
+MODEL_NAMES: tuple[str, ...] = ("cnn_pool", "cnn_flatten", "coordconv", "directional",
+                                "relational")
+
+
+_QUIET = False
+
+
+def quiet_tensorflow():
+    """Import TensorFlow and Keras with their start-up logs silenced; returns ``keras``.
+
+    TensorFlow's C++ start-up notices (CUDA stubs on a machine without a GPU, oneDNN) are
+    written straight to file descriptor 2 and ignore ``TF_CPP_MIN_LOG_LEVEL``; in a notebook
+    they would show up as stderr on the page.  They are emitted while TensorFlow is imported and
+    its devices are first listed, so file descriptor 2 is pointed at /dev/null for exactly that.
+    """
+    global _QUIET
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    if not _QUIET:
+        import sys
+
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            import absl.logging
+            import tensorflow as tf
+
+            absl.logging.set_verbosity(absl.logging.ERROR)
+            tf.get_logger().setLevel("ERROR")
+            tf.config.list_physical_devices()
+            tf.constant(0.0) + 1.0  # initialises the CPU device (and its notices) now
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+        _QUIET = True
+    import keras
+
+    return keras
+
+
+def _layers():
+    keras = quiet_tensorflow()
+    from keras import layers, ops
+
+    class AddCoords(layers.Layer):
+        """Append row and column coordinate channels in [-1, 1] (CoordConv)."""
+
+        def call(self, x):
+            shape = ops.shape(x)
+            h, w = shape[1], shape[2]
+            def axis(n):  # n evenly spaced values from -1 to 1, n may be symbolic
+                n_f = ops.cast(n, "float32")
+                return ops.cast(ops.arange(n), "float32") / ops.maximum(n_f - 1.0, 1.0) * 2 - 1
+
+            rows, cols = axis(h), axis(w)
+            rr = ops.broadcast_to(ops.reshape(rows, (1, -1, 1, 1)), (shape[0], h, w, 1))
+            cc = ops.broadcast_to(ops.reshape(cols, (1, 1, -1, 1)), (shape[0], h, w, 1))
+            return ops.concatenate([x, ops.cast(rr, x.dtype), ops.cast(cc, x.dtype)], axis=-1)
+
+    class DirectionalContext(layers.Layer):
+        """For every cell, log(1 + sum) of each channel strictly above, below, left, right,
+        in the four quadrants and elsewhere on its row and column: 10 maps per channel, plus
+        the input itself.  Cumulative sums make it O(H W C), whatever the distances."""
+
+        def call(self, x):
+            def excl_cumsum(t, axis, reverse=False):
+                if reverse:
+                    t = ops.flip(t, axis=axis)
+                out = ops.cumsum(t, axis=axis) - t
+                return ops.flip(out, axis=axis) if reverse else out
+
+            above = excl_cumsum(x, 1)
+            below = excl_cumsum(x, 1, reverse=True)
+            left = excl_cumsum(x, 2)
+            right = excl_cumsum(x, 2, reverse=True)
+            quads = [excl_cumsum(above, 2), excl_cumsum(above, 2, reverse=True),
+                     excl_cumsum(below, 2), excl_cumsum(below, 2, reverse=True)]
+            row = ops.sum(x, axis=2, keepdims=True) - x
+            col = ops.sum(x, axis=1, keepdims=True) - x
+            maps = [above, below, left, right, *quads, row + 0 * x, col + 0 * x]
+            return ops.concatenate([x] + [ops.log1p(ops.relu(m)) for m in maps], axis=-1)
+
+    class RelationHead(layers.Layer):
+        """Relation Network head over the occupied cells.
+
+        Inputs: cell features with coordinates (B, H, W, D) and cell occupancy (B, H, W).
+        The ``max_objects`` most occupied cells are gathered; every ordered pair (i, j) of them
+        goes through a shared two-layer MLP g (its first layer on the concatenated pair is
+        computed as A x_i + B x_j), pairs with an empty cell are masked out, and the mean of g
+        over the remaining pairs is returned.  Pairing only occupied cells costs max_objects^2
+        instead of (H W)^2 pair evaluations."""
+
+        def __init__(self, units, max_objects=24, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.max_objects = max_objects
+            self.left = layers.Dense(units, use_bias=True)
+            self.right = layers.Dense(units, use_bias=False)
+            self.pair = layers.Dense(units, activation="relu")
+
+        def call(self, inputs):
+            x, occupied = inputs
+            shape = ops.shape(x)
+            flat = ops.reshape(x, (shape[0], shape[1] * shape[2], shape[3]))
+            occ = ops.reshape(occupied, (shape[0], shape[1] * shape[2]))
+            _, idx = ops.top_k(occ, k=self.max_objects)  # the map must have that many cells
+            cells = ops.take_along_axis(flat, idx[:, :, None], axis=1)
+            mask = ops.cast(ops.take_along_axis(occ, idx, axis=1) > 0, x.dtype)
+            pairs = ops.relu(self.left(cells)[:, :, None, :] + self.right(cells)[:, None, :, :])
+            pairs = self.pair(pairs)
+            weight = mask[:, :, None] * mask[:, None, :]
+            # a sum, as in the original Relation Network (a mean would dilute the one pair that
+            # matters among hundreds), scaled by a constant to keep activations moderate
+            return ops.sum(pairs * weight[..., None], axis=(1, 2)) / float(self.max_objects)
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units,
+                    "max_objects": self.max_objects}
+
+    return keras, layers, AddCoords, DirectionalContext, RelationHead
+
+
+def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_outputs: int = 1,
+                *, block: int = 5, width: int = 32, seed: int = 0):
+    """Build and compile one of :data:`MODEL_NAMES` with sigmoid outputs and binary
+    cross-entropy (one output for a two-class task, several for multi-label).
+
+    ``input_shape`` may have ``None`` spatial sizes for every model except ``cnn_flatten``, so
+    the same weights can be applied to larger grids.
+    """
+    name = check_choice("name", name, MODEL_NAMES)
+    if not isinstance(input_shape, tuple) or len(input_shape) != 3:
+        raise TypeError(f"input_shape must be a tuple (H, W, channels), got {input_shape!r}")
+    channels = check_int("input_shape[2]", input_shape[2], minimum=1, maximum=64)
+    for i in (0, 1):
+        if input_shape[i] is None:
+            if name == "cnn_flatten":
+                raise ValueError("cnn_flatten needs a fixed input_shape (it flattens the map)")
+        else:
+            side = check_int(f"input_shape[{i}]", input_shape[i], minimum=block,
+                             maximum=4096)
+            if side % block:
+                raise ValueError(f"input_shape[{i}] ({side}) must be a multiple of "
+                                 f"block={block}")
+    n_outputs = check_int("n_outputs", n_outputs, minimum=1, maximum=1024)
+    block = check_int("block", block, minimum=1, maximum=64)
+    width = check_int("width", width, minimum=4, maximum=512)
+    seed = check_seed("seed", seed)
+
+    keras, layers, AddCoords, DirectionalContext, RelationHead = _layers()
+    keras.backend.clear_session()  # free the graphs of models built before
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(shape=(input_shape[0], input_shape[1], channels))
+    inputs_f = layers.Identity(dtype="float32")(inputs)  # accepts uint8 one-hot (4x less memory)
+    x = AddCoords()(inputs_f) if name == "coordconv" else inputs_f
+    x = layers.Conv2D(width, block, strides=block, activation="relu", name="patchify")(x)
+    if name in ("cnn_pool", "coordconv"):
+        if name == "coordconv":
+            x = AddCoords()(x)
+        x = layers.Conv2D(width, 3, padding="same", activation="relu")(x)
+        x = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(x)
+        x = layers.GlobalMaxPooling2D()(x)
+    elif name == "cnn_flatten":
+        x = layers.Conv2D(width, 3, padding="same", activation="relu")(x)
+        x = layers.Flatten()(x)
+        x = layers.Dropout(0.3, seed=seed)(x)
+    elif name == "directional":
+        x = layers.Conv2D(width // 2, 1, activation="relu")(x)   # fewer channels to spread
+        x = DirectionalContext()(x)
+        x = layers.Conv2D(width, 1, activation="relu")(x)
+        x = layers.Conv2D(width, 1, activation="relu")(x)
+        x = layers.GlobalMaxPooling2D()(x)
+    else:  # relational
+        occupied = layers.MaxPooling2D(block)(layers.Lambda(
+            lambda t: keras.ops.max(t, axis=-1, keepdims=True))(inputs_f))[..., 0]
+        x = AddCoords()(x)
+        x = RelationHead(2 * width)([x, occupied])
+    x = layers.Dense(2 * width, activation="relu")(x)
+    outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
+    model = keras.Model(inputs, outputs, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3),
+                  loss="binary_crossentropy")
+    return model
+
+
+def count_parameters(model) -> int:
+    """Number of trainable parameters."""
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` did: epochs run, wall time, and the loss curves."""
+
+    epochs: int
+    seconds: float
+    loss: list[float]
+    val_loss: list[float]
+    stopped_by: str   # "patience", "budget" or "epochs"
+
+
+def train(model, x: object, y: object, x_val: object, y_val: object, *,
+          budget_seconds: float = 30.0, max_epochs: int = 100, batch_size: int = 64,
+          patience: int = 4, seed: int = 0) -> TrainResult:
+    """Fit with early stopping on the validation loss and a wall-clock budget, printing nothing.
+
+    Training stops at the end of the first epoch after which ``budget_seconds`` have passed,
+    after ``patience`` epochs without a better validation loss, or after ``max_epochs``; the
+    weights of the best validation epoch are restored.
+    """
+    keras = quiet_tensorflow()
+    X = check_array("x", x, ndim=4)
+    Y = check_array("y", y, ndim=(1, 2))
+    Xv = check_array("x_val", x_val, ndim=4)
+    Yv = check_array("y_val", y_val, ndim=(1, 2))
+    if X.shape[0] != Y.shape[0] or Xv.shape[0] != Yv.shape[0]:
+        raise ValueError(f"x and y must have the same number of samples, got {X.shape[0]} "
+                         f"and {Y.shape[0]} (validation: {Xv.shape[0]} and {Yv.shape[0]})")
+    budget = check_float("budget_seconds", budget_seconds, minimum=0.0, min_inclusive=False)
+    max_epochs = check_int("max_epochs", max_epochs, minimum=1, maximum=10_000)
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
+    patience = check_int("patience", patience, minimum=1, maximum=1000)
+    seed = check_seed("seed", seed)
+    keras.utils.set_random_seed(seed)
+
+    class Budget(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.start = time.perf_counter()
+            self.hit = False
+
+        def on_epoch_end(self, epoch, logs=None):
+            if time.perf_counter() - self.start >= budget:
+                self.hit = True
+                self.model.stop_training = True
+
+    budget_cb = Budget()
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                            restore_best_weights=True)
+    start = time.perf_counter()
+    history = model.fit(X, Y.astype("float32"), epochs=max_epochs,
+                        batch_size=batch_size, validation_data=(Xv, Yv.astype("float32")),
+                        callbacks=[budget_cb, stopper], verbose=0, shuffle=True)
+    seconds = time.perf_counter() - start
+    epochs = len(history.history["loss"])
+    if budget_cb.hit and stopper.stopped_epoch == 0:
+        # EarlyStopping restores the best weights only when it stops training itself
+        if stopper.best_weights is not None:
+            model.set_weights(stopper.best_weights)
+        how = "budget"
+    else:
+        how = "patience" if stopper.stopped_epoch > 0 else "epochs"
+    return TrainResult(epochs=epochs, seconds=seconds, loss=history.history["loss"],
+                       val_loss=history.history["val_loss"], stopped_by=how)
+
+
+def input_gradients(model, x: object, output: int = 0) -> np.ndarray:
+    """Saliency: the gradient of one output with respect to the input, per sample."""
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    X = tf.convert_to_tensor(check_array("x", x, ndim=4).astype("float32"))
+    output = check_int("output", output, minimum=0)
+    with tf.GradientTape() as tape:
+        tape.watch(X)
+        y = model(X, training=False)[:, output]
+    return tape.gradient(y, X).numpy()
