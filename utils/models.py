@@ -36,8 +36,8 @@ import numpy as np
 
 from ._validation import check_array, check_choice, check_float, check_int, check_seed
 
-__all__ = ["MODEL_NAMES", "quiet_tensorflow", "build_model", "TrainResult", "train",
-           "count_parameters", "input_gradients"]
+__all__ = ["MODEL_NAMES", "quiet_tensorflow", "build_model", "build_band_classifier",
+           "standardise_bands", "TrainResult", "train", "count_parameters", "input_gradients"]
 
 MODEL_NAMES: tuple[str, ...] = ("cnn_pool", "cnn_flatten", "coordconv", "directional",
                                 "relational")
@@ -225,6 +225,53 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3),
                   loss="binary_crossentropy")
     return model
+
+
+def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
+                          width: int = 16, seed: int = 0):
+    """A small CNN for multi-band tiles: two 3 x 3 convolutions, global max pooling ("does it
+    occur anywhere in the tile?") and one sigmoid output per label, binary cross-entropy."""
+    if not isinstance(input_shape, tuple) or len(input_shape) != 3:
+        raise TypeError(f"input_shape must be a tuple (H, W, bands), got {input_shape!r}")
+    for i, v in enumerate(input_shape):
+        check_int(f"input_shape[{i}]", v, minimum=1, maximum=4096)
+    n_outputs = check_int("n_outputs", n_outputs, minimum=1, maximum=1024)
+    width = check_int("width", width, minimum=2, maximum=512)
+    seed = check_seed("seed", seed)
+    keras = quiet_tensorflow()
+    from keras import layers
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Conv2D(width, 3, padding="same", activation="relu")(inputs)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(x)
+    x = layers.GlobalMaxPooling2D()(x)
+    outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
+    model = keras.Model(inputs, outputs, name="band_cnn")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3),
+                  loss="binary_crossentropy")
+    return model
+
+
+def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
+    """Scale every band (last axis) to zero mean and unit variance using statistics of
+    ``reference`` only (the training tiles), and apply the same scaling to ``arrays``."""
+    ref = check_array("reference", reference, ndim=4)
+    axes = (0, 1, 2)
+    mean, std = ref.mean(axis=axes), ref.std(axis=axes)
+    if np.any(std == 0):
+        raise ValueError(f"reference has a constant band (std {std.tolist()}); "
+                         "it cannot be standardised")
+    out = [((ref - mean) / std).astype(np.float32)]
+    for k, arr in enumerate(arrays):
+        a = check_array(f"arrays[{k}]", arr, ndim=4)
+        if a.shape[-1] != ref.shape[-1]:
+            raise ValueError(f"arrays[{k}] has {a.shape[-1]} bands, reference has "
+                             f"{ref.shape[-1]}")
+        out.append(((a - mean) / std).astype(np.float32))
+    return out
 
 
 def count_parameters(model) -> int:
