@@ -165,7 +165,7 @@ def _layers():
 
 
 def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_outputs: int = 1,
-                *, block: int = 5, width: int = 32, seed: int = 0):
+                *, block: int = 5, width: int = 32, learning_rate: float = 2e-3, seed: int = 0):
     """Build and compile one of :data:`MODEL_NAMES` with sigmoid outputs and binary
     cross-entropy (one output for a two-class task, several for multi-label).
 
@@ -189,6 +189,8 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
     n_outputs = check_int("n_outputs", n_outputs, minimum=1, maximum=1024)
     block = check_int("block", block, minimum=1, maximum=64)
     width = check_int("width", width, minimum=4, maximum=512)
+    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
+                                min_inclusive=False, maximum=1.0)
     seed = check_seed("seed", seed)
 
     keras, layers, AddCoords, DirectionalContext, RelationHead = _layers()
@@ -222,7 +224,7 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
     x = layers.Dense(2 * width, activation="relu")(x)
     outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
     model = keras.Model(inputs, outputs, name=name)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3),
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
                   loss="binary_crossentropy")
     return model
 
