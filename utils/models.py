@@ -23,7 +23,9 @@ relates distant blocks:
 
 Example
 -------
->>> model = build_model("cnn_pool", (50, 50, 4), n_outputs=1)  # doctest: +SKIP
+>>> model = build_model("directional", (None, None, 4), n_outputs=1)
+>>> model.output_shape
+(None, 1)
 """
 
 from __future__ import annotations
