@@ -41,6 +41,7 @@ __all__ = [
     "grid_objects",
     "relation_facts",
     "fact_names",
+    "rule_holds",
     "level_counts",
     "Dataset",
     "make_dataset",
