@@ -52,10 +52,17 @@ def test_budget_stops_training(small):
     assert result.epochs == 1 and result.stopped_by == "budget"
 
 
-def test_input_gradients_have_the_input_shape(small):
-    _, X = small
+def test_input_gradients_of_the_logit_do_not_vanish(small):
+    data, X = small
     model = md.build_model("directional", (50, 50, 4))
-    assert md.input_gradients(model, X[:3]).shape == (3, 50, 50, 4)
+    md.train(model, X[data.train], data.labels[data.train], X[data.val], data.labels[data.val],
+             max_epochs=3, budget_seconds=60)
+    g_logit = md.input_gradients(model, X[:6])
+    g_prob = md.input_gradients(model, X[:6], logit=False)
+    assert g_logit.shape == (6, 50, 50, 4)
+    # the probability's gradient is the logit's times p(1 - p): never larger
+    assert np.all(np.abs(g_prob).sum(axis=(1, 2, 3)) <= np.abs(g_logit).sum(axis=(1, 2, 3)))
+    assert np.all(np.abs(g_logit).sum(axis=(1, 2, 3)) > 0)
 
 
 def test_importing_tensorflow_prints_nothing():

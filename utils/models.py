@@ -349,14 +349,29 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
                        val_loss=history.history["val_loss"], stopped_by=how)
 
 
-def input_gradients(model, x: object, output: int = 0) -> np.ndarray:
-    """Saliency: the gradient of one output with respect to the input, per sample."""
+def input_gradients(model, x: object, output: int = 0, logit: bool = True) -> np.ndarray:
+    """Saliency: the gradient of one output with respect to the input, per sample.
+
+    With ``logit=True`` (default) the gradient is taken of the score *before* the final
+    sigmoid.  The probability saturates: for a confident prediction (p close to 0 or 1) its
+    gradient vanishes and the saliency map goes blank, while the logit's does not.
+    """
     quiet_tensorflow()
+    import keras
     import tensorflow as tf
 
     X = tf.convert_to_tensor(check_array("x", x, ndim=4).astype("float32"))
     output = check_int("output", output, minimum=0)
+    last = model.layers[-1]
+    if logit and not hasattr(last, "kernel"):
+        raise ValueError("logit=True needs a model whose last layer is Dense; "
+                         f"got {type(last).__name__}")
+    features = keras.Model(model.inputs, last.input) if logit else None
     with tf.GradientTape() as tape:
         tape.watch(X)
-        y = model(X, training=False)[:, output]
+        if logit:
+            score = tf.matmul(features(X, training=False), last.kernel) + last.bias
+        else:
+            score = model(X, training=False)
+        y = score[:, output]
     return tape.gradient(y, X).numpy()
