@@ -121,9 +121,9 @@ def _layers():
             right = excl_cumsum(x, 2, reverse=True)
             quads = [excl_cumsum(above, 2), excl_cumsum(above, 2, reverse=True),
                      excl_cumsum(below, 2), excl_cumsum(below, 2, reverse=True)]
-            row = ops.sum(x, axis=2, keepdims=True) - x
+            row = ops.sum(x, axis=2, keepdims=True) - x   # elsewhere on my row (full shape)
             col = ops.sum(x, axis=1, keepdims=True) - x
-            maps = [above, below, left, right, *quads, row + 0 * x, col + 0 * x]
+            maps = [above, below, left, right, *quads, row, col]
             return ops.concatenate([x] + [ops.log1p(ops.relu(m)) for m in maps], axis=-1)
 
     class RelationHead(layers.Layer):

@@ -137,12 +137,18 @@ def grid_objects(grid: object, block: int = 5) -> list[tuple[int, int, int]]:
     return objects
 
 
-def _pair_relations(ra: np.ndarray, ca: np.ndarray, rb: np.ndarray, cb: np.ndarray) -> dict:
-    """Boolean matrices (objects of a) x (objects of b) for every relation."""
-    dr = ra[:, None] - rb[None, :]
-    dc = ca[:, None] - cb[None, :]
+def _relation_tests(dr: np.ndarray, dc: np.ndarray) -> dict[str, np.ndarray]:
+    """Every relation of :data:`RELATIONS` from lattice row and column differences (a - b).
+
+    The one place where the relations are defined; everything else calls it.
+    """
     return {"above": dr < 0, "below": dr > 0, "left_of": dc < 0, "right_of": dc > 0,
             "same_row": dr == 0, "same_column": dc == 0}
+
+
+def _pair_relations(ra: np.ndarray, ca: np.ndarray, rb: np.ndarray, cb: np.ndarray) -> dict:
+    """Boolean matrices (objects of a) x (objects of b) for every relation."""
+    return _relation_tests(ra[:, None] - rb[None, :], ca[:, None] - cb[None, :])
 
 
 def fact_names(n_kinds: int = 4) -> list[str]:
@@ -172,11 +178,9 @@ def relation_facts(grid: object, n_kinds: int = 4, block: int = 5) -> np.ndarray
 def _rule_batch(kinds: np.ndarray, rows: np.ndarray, cols: np.ndarray, rule: Rule) -> np.ndarray:
     """``rule`` evaluated for a batch of placements of the same objects: rows, cols (B, m)."""
     ia, ib = np.nonzero(kinds == rule.kind_a)[0], np.nonzero(kinds == rule.kind_b)[0]
-    dr = rows[:, ia][:, :, None] - rows[:, ib][:, None, :]
-    dc = cols[:, ia][:, :, None] - cols[:, ib][:, None, :]
-    tests = {"above": dr < 0, "below": dr > 0, "left_of": dc < 0, "right_of": dc > 0,
-             "same_row": dr == 0, "same_column": dc == 0}
-    both = np.ones(dr.shape, dtype=bool)
+    tests = _relation_tests(rows[:, ia][:, :, None] - rows[:, ib][:, None, :],
+                            cols[:, ia][:, :, None] - cols[:, ib][:, None, :])
+    both = np.ones(tests["above"].shape, dtype=bool)
     for name in rule.relations:
         both &= tests[name]
     return both.any(axis=(1, 2)).astype(np.int64)
@@ -185,10 +189,7 @@ def _rule_batch(kinds: np.ndarray, rows: np.ndarray, cols: np.ndarray, rule: Rul
 def _facts_batch(objects: np.ndarray, n_kinds: int) -> np.ndarray:
     """Relation facts of many grids at once from padded object arrays (N, M, 3)."""
     kind, row, col = objects[..., 0], objects[..., 1], objects[..., 2]
-    dr = row[:, :, None] - row[:, None, :]
-    dc = col[:, :, None] - col[:, None, :]
-    tests = {"above": dr < 0, "below": dr > 0, "left_of": dc < 0, "right_of": dc > 0,
-             "same_row": dr == 0, "same_column": dc == 0}
+    tests = _relation_tests(row[:, :, None] - row[:, None, :], col[:, :, None] - col[:, None, :])
     out = []
     for a in range(1, n_kinds + 1):
         for b in range(a + 1, n_kinds + 1):
