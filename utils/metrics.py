@@ -31,6 +31,8 @@ __all__ = [
     "iou_per_class",
     "SegmentationScore",
     "score_segmentation",
+    "ClusteringScore",
+    "score_clustering",
 ]
 
 
@@ -167,3 +169,61 @@ def score_segmentation(true: object, clusters: object,
         iou=ious, mean_iou=float(np.nanmean(ious)),
         confusion=confusion(t_arr, predicted, n, n),
         ari=float(adjusted_rand_score(t, c)), nmi=float(normalized_mutual_info_score(t, c)))
+
+
+@dataclass(frozen=True)
+class ClusteringScore:
+    """A clustering of items (grids) scored against known labels.
+
+    Attributes
+    ----------
+    nmi : float
+        Normalised mutual information (0: independent of the labels, 1: the same partition).
+    ari : float
+        Adjusted Rand index (0: chance, 1: the same partition).
+    accuracy : float
+        Share of items whose cluster maps to their label (Hungarian matching, leftovers by
+        majority).
+    nmi_low, nmi_high : float
+        95 % bootstrap interval of the NMI over the items (NaN when ``n_boot`` is 0).
+    """
+
+    nmi: float
+    ari: float
+    accuracy: float
+    nmi_low: float
+    nmi_high: float
+
+
+def score_clustering(true: object, clusters: object, *, n_boot: int = 200,
+                     seed: int = 0) -> ClusteringScore:
+    """NMI, ARI and matched accuracy of ``clusters`` against ``true`` labels, with a
+    bootstrap interval of the NMI (items resampled with replacement ``n_boot`` times).
+
+    Examples
+    --------
+    >>> s = score_clustering([0, 0, 1, 1, 2, 2], [1, 1, 0, 0, 2, 2], n_boot=0)
+    >>> s.nmi, s.ari, s.accuracy
+    (1.0, 1.0, 1.0)
+    """
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from ._validation import check_seed
+
+    t = _labels("true", true)
+    c = _labels("clusters", clusters)
+    if t.ndim != 1 or t.shape != c.shape:
+        raise ValueError(f"true and clusters must be 1-D of the same length, got shapes "
+                         f"{t.shape} and {c.shape}")
+    n_boot = check_int("n_boot", n_boot, minimum=0, maximum=10_000)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    nmi = float(normalized_mutual_info_score(t, c))
+    low = high = float("nan")
+    if n_boot:
+        idx = rng.integers(0, t.size, size=(n_boot, t.size))
+        boots = [normalized_mutual_info_score(t[i], c[i]) for i in idx]
+        low, high = (float(v) for v in np.quantile(boots, [0.025, 0.975]))
+    mapping = match_clusters(t, c, int(max(t.max(), 0)) + 1)
+    return ClusteringScore(nmi=nmi, ari=float(adjusted_rand_score(t, c)),
+                           accuracy=float(np.mean(mapping[c] == t)), nmi_low=low,
+                           nmi_high=high)

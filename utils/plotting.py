@@ -37,6 +37,8 @@ __all__ = [
     "show_image",
     "show_labels",
     "plot_contours",
+    "LEVEL_COLOURS",
+    "level_legend",
     "show_level_grid",
     "plot_codebook",
 ]
@@ -47,6 +49,10 @@ OKABE_ITO: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4
 
 TERRAIN_PALETTE: tuple[str, ...] = ("#0072B2", "#009E73", "#E69F00", "#DDDDDD")
 """Categorical colours for label maps of water, grass, mountain, snow (Okabe-Ito based)."""
+
+
+LEVEL_COLOURS: tuple[str, ...] = ("#FFFFFF",) + tuple(OKABE_ITO[i] for i in (0, 2, 1, 5, 3, 4, 6))
+"""Colours of levels 0 (background, white), 1, 2, ... in every level-grid figure."""
 
 
 def use_book_style() -> None:
@@ -177,6 +183,36 @@ def plot_contours(heights: object, levels: Sequence[float], ax: Axes | None = No
     return ax
 
 
+def level_legend(target: Axes | Figure, n_levels: int = 4, *, background: bool = False,
+                 **kwargs) -> object:
+    """Add a legend of the level colours used by :func:`show_level_grid` to an axes or a figure.
+
+    Parameters
+    ----------
+    target : Axes or Figure
+        Where the legend goes (a figure legend suits a grid of panels).
+    n_levels : int
+        Levels 1..n_levels are listed (1..7).
+    background : bool
+        Also list level 0 (white, the background).
+    **kwargs
+        Passed to ``legend`` (e.g. ``loc``, ``ncols``).
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+    """
+    n_levels = check_int("n_levels", n_levels, minimum=1, maximum=len(LEVEL_COLOURS) - 1)
+    if not isinstance(target, (Axes, Figure)):
+        raise TypeError(f"target must be a matplotlib Axes or Figure, got "
+                        f"{type(target).__name__}")
+    first = 0 if background else 1
+    handles = [Patch(facecolor=LEVEL_COLOURS[k], edgecolor="0.4", label=f"level {k}")
+               for k in range(first, n_levels + 1)]
+    kwargs.setdefault("title", "levels")
+    return target.legend(handles=handles, **kwargs)
+
+
 def show_level_grid(grid: object, ax: Axes | None = None, annotate: bool = True,
                     title: str | None = None) -> Axes:
     """Show a small integer grid of levels 1..L, optionally writing each value in its cell."""
@@ -190,7 +226,7 @@ def show_level_grid(grid: object, ax: Axes | None = None, annotate: bool = True,
         raise ValueError(f"grid may have at most {len(OKABE_ITO) - 1} levels for this palette, "
                          f"got maximum level {top}")
     ax = _axes(ax)
-    colours = ["#FFFFFF"] + [OKABE_ITO[i] for i in (0, 2, 1, 5, 3, 4, 6)][:top]
+    colours = list(LEVEL_COLOURS[: top + 1])
     cmap = ListedColormap(colours[: top + 1])
     ax.imshow(g, cmap=cmap, norm=BoundaryNorm(np.arange(-0.5, top + 1), top + 1),
               interpolation="nearest")

@@ -1,0 +1,124 @@
+"""Clustering feature vectors of whole grids (chapter 5): k-means or a Gaussian mixture on
+standardised features, and the Bayesian information criterion for the number of clusters.
+
+Example
+-------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> x = np.concatenate([rng.normal(0, 1, (50, 2)), rng.normal(8, 1, (50, 2))])
+>>> labels = cluster(x, 2, seed=0)
+>>> sorted(np.bincount(labels).tolist())
+[50, 50]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_array, check_choice, check_int, check_seed
+
+__all__ = ["METHODS", "cluster", "bic_curve"]
+
+METHODS: tuple[str, ...] = ("kmeans", "gmm")
+
+
+def _features(features: object, standardise: bool = True) -> np.ndarray:
+    """Float features (float32 stays float32, to spare memory), standardised if asked."""
+    x = check_array("features", features, ndim=2)
+    if x.shape[0] < 2:
+        raise ValueError(f"features must have at least 2 rows, got shape {x.shape}")
+    if not isinstance(standardise, (bool, np.bool_)):
+        raise TypeError(f"standardise must be True or False, got {standardise!r}")
+    x = x.astype(np.float32 if x.dtype == np.float32 else np.float64)
+    if not standardise:
+        return x
+    std = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(std > 0, std, 1).astype(x.dtype)
+
+
+def _reduce(x: np.ndarray, dims: int | None, seed: int) -> np.ndarray:
+    if dims is None or dims >= x.shape[1]:
+        return x
+    from sklearn.decomposition import PCA
+
+    return PCA(dims, random_state=seed).fit_transform(x)
+
+
+def cluster(features: object, k: int, *, method: str = "kmeans", pca: int | None = None,
+            standardise: bool = True, seed: int = 0) -> np.ndarray:
+    """Cluster rows of ``features`` (standardised column by column) into ``k`` groups.
+
+    Parameters
+    ----------
+    features : (N, D) array
+        One feature vector per grid.
+    k : int
+        Number of clusters, 1..N.
+    method : "kmeans" or "gmm"
+        k-means (10 restarts) or a Gaussian mixture with full covariances (3 restarts).
+    pca : int, optional
+        Reduce to at most this many principal components first (a Gaussian mixture in many
+        dimensions needs many parameters); features with fewer columns are kept as they are.
+    standardise : bool
+        Scale every column to zero mean and unit variance first (default).  ``False`` keeps
+        raw distances, e.g. for raw one-hot cells.
+    seed : int
+        Seeds the initialisations.
+
+    Returns
+    -------
+    (N,) int array of cluster labels 0..k-1
+    """
+    x = _features(features, standardise)
+    k = check_int("k", k, minimum=1, maximum=x.shape[0])
+    method = check_choice("method", method, METHODS)
+    if pca is not None:
+        pca = check_int("pca", pca, minimum=1, maximum=10_000)
+    seed = check_seed("seed", seed)
+    x = _reduce(x, pca, seed)
+    if method == "kmeans":
+        from sklearn.cluster import KMeans
+
+        return KMeans(k, n_init=10, random_state=seed).fit_predict(x).astype(np.int64)
+    from sklearn.mixture import GaussianMixture
+
+    gmm = GaussianMixture(k, covariance_type="full", n_init=3, reg_covar=1e-4,
+                          random_state=seed)
+    return gmm.fit(x).predict(x).astype(np.int64)
+
+
+def bic_curve(features: object, ks: object, *, pca: int | None = 10,
+              seed: int = 0) -> np.ndarray:
+    """Bayesian information criterion of a Gaussian mixture for every k in ``ks`` (lower is
+    better): the log-likelihood penalised by the number of parameters times log N.
+
+    Parameters
+    ----------
+    features : (N, D) array
+        Standardised (and reduced to ``pca`` components) as in :func:`cluster`.
+    ks : sequence of int
+        Numbers of components to try, each 1..N.
+    pca : int, optional
+        At most this many principal components are kept first (default 10).
+    seed : int
+        Seeds the mixtures.
+
+    Returns
+    -------
+    (len(ks),) float array
+    """
+    from sklearn.mixture import GaussianMixture
+
+    x = _features(features)
+    k_arr = check_array("ks", ks, ndim=1)
+    if not np.issubdtype(k_arr.dtype, np.integer):
+        raise TypeError(f"ks must hold integers, got dtype {k_arr.dtype}")
+    if k_arr.min() < 1 or k_arr.max() > x.shape[0]:
+        raise ValueError(f"ks must lie in 1..{x.shape[0]} (the number of rows), got "
+                         f"{k_arr.tolist()}")
+    if pca is not None:
+        pca = check_int("pca", pca, minimum=1, maximum=10_000)
+    seed = check_seed("seed", seed)
+    x = _reduce(x, pca, seed)
+    return np.array([GaussianMixture(int(k), covariance_type="full", n_init=2, reg_covar=1e-4,
+                                     random_state=seed).fit(x).bic(x) for k in k_arr])
