@@ -93,6 +93,13 @@ def test_bic_prefers_the_true_number_of_blobs():
     assert int(np.argmin(bic)) + 1 == 3
 
 
+def test_silhouette_peaks_at_the_true_number_of_blobs():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(c, 0.3, (60, 2)) for c in (0, 4, 8, 12)])
+    sil = cl.silhouette_curve(x, [2, 3, 4, 5, 6])
+    assert int(np.argmax(sil)) + 2 == 4 and np.all((-1 <= sil) & (sil <= 1))
+
+
 def test_gmm_and_kmeans_recover_separated_groups():
     rng = np.random.default_rng(1)
     truth = np.repeat(np.arange(3), 60)
@@ -141,6 +148,8 @@ BAD_CALLS = [
     (cl.cluster, (np.zeros((10, 2)), 2), {"standardise": "no"}, TypeError, "standardise"),
     (cl.bic_curve, (np.zeros((10, 2)), [0, 2]), {}, ValueError, "ks"),
     (cl.bic_curve, (np.zeros((10, 2)), [1.5]), {}, TypeError, "ks"),
+    (cl.silhouette_curve, (np.zeros((10, 2)), [1, 2]), {}, ValueError, "ks"),
+    (cl.silhouette_curve, (np.zeros((10, 2)), [2, 10]), {}, ValueError, "ks"),
     (score_clustering, ([0, 1], [0, 1, 2]), {}, ValueError, "true and clusters"),
     (score_clustering, ([0, 1], [0, -1]), {}, ValueError, "clusters"),
     (score_clustering, ([0, 1], [0, 1]), {"n_boot": -1}, ValueError, "n_boot"),

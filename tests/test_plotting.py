@@ -74,3 +74,26 @@ def test_bad_arguments_are_refused(call, exc, param):
     with pytest.raises(exc) as info:
         call()
     assert param in str(info.value)
+
+
+def test_level_probabilities_mix_the_level_colours():
+    from matplotlib.colors import to_rgb
+
+    from utils.plotting import LEVEL_COLOURS, level_legend, show_level_probabilities
+
+    p = np.zeros((2, 2, 5))
+    p[0, 0, 0] = 1                  # sure: background
+    p[0, 1, 2] = 1                  # sure: level 2
+    p[1, :, 0] = p[1, :, 1] = 0.5   # unsure: half background, half level 1
+    ax = show_level_probabilities(p)
+    img = ax.get_images()[0].get_array()
+    assert np.allclose(img[0, 0], to_rgb(LEVEL_COLOURS[0]))
+    assert np.allclose(img[0, 1], to_rgb(LEVEL_COLOURS[2]))
+    assert np.allclose(img[1, 0], (np.array(to_rgb(LEVEL_COLOURS[0]))
+                                   + to_rgb(LEVEL_COLOURS[1])) / 2)
+    legend = level_legend(ax, 4)
+    assert [t.get_text() for t in legend.get_texts()] == [f"level {k}" for k in range(1, 5)]
+    with pytest.raises(ValueError, match="sum to 1"):
+        show_level_probabilities(np.full((2, 2, 3), 0.5))
+    with pytest.raises(TypeError, match="target"):
+        level_legend("figure")

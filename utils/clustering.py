@@ -1,5 +1,6 @@
 """Clustering feature vectors of whole grids (chapter 5): k-means or a Gaussian mixture on
-standardised features, and the Bayesian information criterion for the number of clusters.
+standardised features, and two criteria for the number of clusters: the Bayesian information
+criterion of a Gaussian mixture and the silhouette of k-means.
 
 Example
 -------
@@ -17,7 +18,7 @@ import numpy as np
 
 from ._validation import check_array, check_choice, check_int, check_seed
 
-__all__ = ["METHODS", "cluster", "bic_curve"]
+__all__ = ["METHODS", "cluster", "bic_curve", "silhouette_curve"]
 
 METHODS: tuple[str, ...] = ("kmeans", "gmm")
 
@@ -122,3 +123,35 @@ def bic_curve(features: object, ks: object, *, pca: int | None = 10,
     x = _reduce(x, pca, seed)
     return np.array([GaussianMixture(int(k), covariance_type="full", n_init=2, reg_covar=1e-4,
                                      random_state=seed).fit(x).bic(x) for k in k_arr])
+
+
+def silhouette_curve(features: object, ks: object, *, seed: int = 0) -> np.ndarray:
+    """Mean silhouette of a k-means clustering (standardised features) for every k in ``ks``
+    (higher is better): how much closer each row is to its own cluster than to the nearest
+    other one, averaged, in [-1, 1].
+
+    Parameters
+    ----------
+    features : (N, D) array
+        One feature vector per item.
+    ks : sequence of int
+        Numbers of clusters to try, each 2..N-1.
+    seed : int
+        Seeds k-means.
+
+    Returns
+    -------
+    (len(ks),) float array
+    """
+    from sklearn.metrics import silhouette_score
+
+    x = _features(features)
+    k_arr = check_array("ks", ks, ndim=1)
+    if not np.issubdtype(k_arr.dtype, np.integer):
+        raise TypeError(f"ks must hold integers, got dtype {k_arr.dtype}")
+    if k_arr.min() < 2 or k_arr.max() > x.shape[0] - 1:
+        raise ValueError(f"ks must lie in 2..{x.shape[0] - 1} (the silhouette needs at least "
+                         f"two clusters and one row more than clusters), got {k_arr.tolist()}")
+    seed = check_seed("seed", seed)
+    return np.array([silhouette_score(x, cluster(x, int(k), standardise=False, seed=seed))
+                     for k in k_arr])

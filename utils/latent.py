@@ -52,7 +52,8 @@ from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quie
 from .layers import DirectionalContext  # noqa: E402
 
 __all__ = ["GridAutoencoder", "build_autoencoder", "AutoencoderHistory", "fit_autoencoder",
-           "encode", "decode", "reconstruct", "kl_per_dimension", "ContrastiveLearner",
+           "encode", "decode", "decode_probabilities", "reconstruct", "kl_per_dimension",
+           "ContrastiveLearner",
            "build_contrastive", "ContrastiveHistory", "fit_contrastive", "embed",
            "directional_features"]
 
@@ -340,9 +341,33 @@ def decode(model: GridAutoencoder, z: object) -> np.ndarray:
     return logits.argmax(axis=-1).astype(np.uint8)
 
 
-def reconstruct(model: GridAutoencoder, x: object) -> np.ndarray:
-    """Decode the latent mean of every grid: (N, H, W) levels."""
-    return decode(model, encode(model, x))
+def decode_probabilities(model: GridAutoencoder, z: object) -> np.ndarray:
+    """The decoder's probability of every level (background first) in every cell for latent
+    vectors ``z`` (N, latent_dim): (N, H, W, n_levels + 1), summing to 1 over the last axis.
+
+    Where the decoder is unsure on which cells of its block an object lies, the most likely
+    level of every cell is the background (what :func:`decode` shows); these probabilities
+    still show the object.
+    """
+    _check_model("model", model, GridAutoencoder)
+    Z = check_array("z", z, ndim=2)
+    if Z.shape[1] != model.latent_dim:
+        raise ValueError(f"z must have {model.latent_dim} columns (latent_dim), got shape "
+                         f"{Z.shape}")
+    logits = ops.convert_to_numpy(model.decoder(Z.astype("float32"))).astype(np.float64)
+    logits -= logits.max(axis=-1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def reconstruct(model: GridAutoencoder, x: object, *, probabilities: bool = False
+                ) -> np.ndarray:
+    """Decode the latent mean of every grid: (N, H, W) most likely levels, or with
+    ``probabilities=True`` the level probabilities (N, H, W, n_levels + 1)."""
+    if not isinstance(probabilities, (bool, np.bool_)):
+        raise TypeError(f"probabilities must be True or False, got {probabilities!r}")
+    z = encode(model, x)
+    return decode_probabilities(model, z) if probabilities else decode(model, z)
 
 
 def kl_per_dimension(model: GridAutoencoder, x: object) -> np.ndarray:

@@ -40,6 +40,7 @@ __all__ = [
     "LEVEL_COLOURS",
     "level_legend",
     "show_level_grid",
+    "show_level_probabilities",
     "plot_codebook",
 ]
 
@@ -211,6 +212,41 @@ def level_legend(target: Axes | Figure, n_levels: int = 4, *, background: bool =
                for k in range(first, n_levels + 1)]
     kwargs.setdefault("title", "levels")
     return target.legend(handles=handles, **kwargs)
+
+
+def show_level_probabilities(probs: object, ax: Axes | None = None,
+                             title: str | None = None) -> Axes:
+    """Show per-cell level probabilities (H, W, L + 1), background first, as colours mixed in
+    proportion: a cell the model is sure of has its level's colour (white for background), an
+    unsure cell a pale mixture.  The colours are those of :func:`show_level_grid`.
+
+    Parameters
+    ----------
+    probs : (H, W, L + 1) array
+        Probabilities in [0, 1] summing to 1 over the last axis (2..8 levels).
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    title : str, optional
+        Panel title.
+
+    Returns
+    -------
+    Axes
+    """
+    p = check_array("probs", probs, ndim=3, low=0.0, high=1.0)
+    if p.shape[2] < 2 or p.shape[2] > len(LEVEL_COLOURS):
+        raise ValueError(f"probs must have 2..{len(LEVEL_COLOURS)} levels on its last axis, "
+                         f"got shape {p.shape}")
+    if not np.allclose(p.sum(axis=2), 1.0, atol=1e-3):
+        raise ValueError("probs must sum to 1 over the levels (last axis) in every cell")
+    rgb = np.array([mpl.colors.to_rgb(c) for c in LEVEL_COLOURS[: p.shape[2]]])
+    ax = _axes(ax)
+    ax.imshow(np.clip(p @ rgb, 0, 1), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 def show_level_grid(grid: object, ax: Axes | None = None, annotate: bool = True,
