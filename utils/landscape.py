@@ -50,6 +50,7 @@ __all__ = [
     "quantise",
     "synthetic_landscape",
     "noisy_image",
+    "texture_landscape",
     "BAND_NAMES",
     "BIOMES",
     "landscape_bands",
@@ -571,6 +572,56 @@ def noisy_image(rgb: object, sigma: float, seed: int = 0) -> np.ndarray:
     seed = check_seed("seed", seed)
     noise = np.random.default_rng(seed).normal(0.0, sigma, img.shape)
     return np.clip(np.rint(img + noise), 0, 255).astype(np.uint8)
+
+
+def texture_landscape(shape: int | tuple[int, int] = 256, *, seed: int | None = 0,
+                      amplitude: float = 60.0, grain: float = 1.5) -> Landscape:
+    """A landscape where **colour cannot separate** grass from mountain, but texture can.
+
+    The mountain is painted in the grass colour, and a fine-grained texture (fractal noise at a
+    scale of ``grain`` pixels, rescaled to zero mean and ``amplitude`` standard deviation in
+    0..255 units, the same on every channel) is added on the mountain only.  Both classes have
+    the same mean colour; only the mountain's pixels vary from neighbour to neighbour.
+
+    Parameters
+    ----------
+    shape : int or (rows, cols)
+        Image size.
+    seed : int or None
+        Seeds the height map (as :func:`synthetic_landscape`) and the texture.
+    amplitude : float
+        Standard deviation of the texture, in (0, 127].
+    grain : float
+        Scale of the texture noise in pixels, in [0.5, 16].
+
+    Returns
+    -------
+    Landscape
+        ``classes`` are the ground truth as in :func:`synthetic_landscape`; ``rgb`` is the
+        textured image.
+
+    Examples
+    --------
+    >>> land = texture_landscape(64, seed=0)
+    >>> m, g = land.classes == 2, land.classes == 1
+    >>> bool(abs(land.rgb[m].mean() - land.rgb[g].mean()) < 20)   # other classes: ~100 apart
+    True
+    """
+    amplitude = check_float("amplitude", amplitude, minimum=0.0, min_inclusive=False,
+                            maximum=127.0)
+    grain = check_float("grain", grain, minimum=0.5, maximum=16.0)
+    base = synthetic_landscape(shape, seed=seed)
+    colours = TERRAIN_COLOURS.copy()
+    colours[2] = colours[1]                     # mountain painted like grass
+    rgb = colourise(base.heights, base.thresholds, colours, 0.05).astype(np.float64)
+    tex_seed = None if seed is None else seed + 1
+    texture = fractal_heightmap(base.heights.shape, scale=grain, octaves=1, seed=tex_seed)
+    texture = (texture - texture.mean()) / max(float(texture.std()), 1e-12) * amplitude
+    mountain = base.classes == 2
+    rgb[mountain] += texture[mountain][:, None]
+    return Landscape(heights=base.heights, classes=base.classes,
+                     rgb=np.clip(np.rint(rgb), 0, 255).astype(np.uint8),
+                     thresholds=base.thresholds)
 
 
 BAND_NAMES: tuple[str, ...] = ("height (m)", "moisture (0-1)", "temperature (deg C)")

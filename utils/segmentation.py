@@ -28,6 +28,7 @@ from ._validation import check_array, check_int, check_seed
 __all__ = [
     "FEATURES",
     "pixel_features",
+    "local_std",
     "KMeansSegmentation",
     "kmeans_segment",
     "kmeans_sweep",
@@ -116,14 +117,14 @@ def pixel_features(image: object, features: Sequence[str] = ("colour",), *, wind
             rows, cols = np.mgrid[0:h, 0:w]
             add(rows / max(h - 1, 1), "row")
             add(cols / max(w - 1, 1), "col")
-        elif group in ("local_mean", "local_std"):
+        elif group == "local_mean":
             for c, ch in enumerate("RGB"):
-                mean = ndimage.uniform_filter(img[..., c], size=window, mode="reflect")
-                if group == "local_mean":
-                    add(mean, f"mean{window}_{ch}")
-                else:
-                    sq = ndimage.uniform_filter(img[..., c] ** 2, size=window, mode="reflect")
-                    add(np.sqrt(np.maximum(sq - mean**2, 0.0)), f"std{window}_{ch}")
+                add(ndimage.uniform_filter(img[..., c], size=window, mode="reflect"),
+                    f"mean{window}_{ch}")
+        elif group == "local_std":
+            stds = local_std(img, window)
+            for c, ch in enumerate("RGB"):
+                add(stds[..., c], f"std{window}_{ch}")
         elif group == "gradient":
             gx = ndimage.sobel(grey, axis=1, mode="reflect")
             gy = ndimage.sobel(grey, axis=0, mode="reflect")
@@ -146,6 +147,40 @@ def pixel_features(image: object, features: Sequence[str] = ("colour",), *, wind
         std = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
     return X, names
+
+
+def local_std(maps: object, window: int = 7) -> np.ndarray:
+    """Standard deviation of every channel of ``maps`` (H, W, C) in a ``window`` x ``window``
+    neighbourhood (reflected at the borders): how much a channel varies around each pixel,
+    a simple texture measure.
+
+    Parameters
+    ----------
+    maps : (H, W, C) array
+        Image channels or any per-pixel feature maps.
+    window : int
+        Odd neighbourhood size, 3..63.
+
+    Returns
+    -------
+    (H, W, C) float array
+
+    Examples
+    --------
+    >>> stripes = np.tile([0.0, 1.0], (4, 2))[..., None]      # alternating columns
+    >>> float(local_std(stripes, 3)[1, 1, 0]) > 0.4
+    True
+    """
+    from scipy import ndimage
+
+    arr = check_array("maps", maps, ndim=3).astype(np.float64)
+    window = check_int("window", window, minimum=3, maximum=63)
+    if window % 2 == 0:
+        raise ValueError(f"window must be odd, got {window}")
+    size = (window, window, 1)
+    mean = ndimage.uniform_filter(arr, size=size, mode="reflect")
+    sq = ndimage.uniform_filter(arr ** 2, size=size, mode="reflect")
+    return np.sqrt(np.maximum(sq - mean ** 2, 0.0))
 
 
 def _features(features: object, name: str = "features") -> np.ndarray:
