@@ -47,6 +47,12 @@ def _images(name: str, images: object) -> np.ndarray:
     return arr.astype(np.float32)
 
 
+def _check_model(model: object) -> None:
+    if not isinstance(model, keras.Model) or not hasattr(model, "levels"):
+        raise TypeError(f"model must come from build_pixel_autoencoder, got "
+                        f"{type(model).__name__}")
+
+
 def receptive_field(levels: int) -> int:
     """Side, in pixels, of the image window that one code vector sees (3 x 3 convolutions: one
     at full resolution, then per level a strided and a plain one).
@@ -212,9 +218,7 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
     -------
     PixelHistory
     """
-    if not isinstance(model, keras.Model) or not hasattr(model, "levels"):
-        raise TypeError(f"model must come from build_pixel_autoencoder, got "
-                        f"{type(model).__name__}")
+    _check_model(model)
     P = _images("patches", patches)
     if P.ndim != 4 or P.shape[-1] != model.input_shape[-1]:
         raise ValueError(f"patches must be (N, P, P, {model.input_shape[-1]}), got shape "
@@ -247,9 +251,7 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
 
 
 def _padded(model, image: object) -> tuple[np.ndarray, int, int]:
-    if not isinstance(model, keras.Model) or not hasattr(model, "levels"):
-        raise TypeError(f"model must come from build_pixel_autoencoder, got "
-                        f"{type(model).__name__}")
+    _check_model(model)
     img = _images("image", image)
     if img.ndim != 3 or img.shape[-1] != model.input_shape[-1]:
         raise ValueError(f"image must be (H, W, {model.input_shape[-1]}), got shape "
