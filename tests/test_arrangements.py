@@ -109,6 +109,13 @@ def test_gmm_and_kmeans_recover_separated_groups():
                                 n_boot=0).nmi == pytest.approx(1.0)
 
 
+def test_score_clustering_interval_contains_the_estimate_near_zero():
+    rng = np.random.default_rng(3)
+    truth, unrelated = rng.integers(0, 6, 1500), rng.integers(0, 6, 1500)
+    s = score_clustering(truth, unrelated, n_boot=200, seed=0)
+    assert s.nmi_low <= s.nmi <= s.nmi_high and s.nmi_low >= 0
+
+
 def test_score_clustering_interval_brackets_the_estimate():
     rng = np.random.default_rng(2)
     truth = rng.integers(0, 4, 400)
