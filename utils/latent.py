@@ -330,17 +330,6 @@ def encode(model: GridAutoencoder, x: object) -> np.ndarray:
     return np.concatenate([ops.convert_to_numpy(model(b)[0]) for b in _batches(X)])
 
 
-def decode(model: GridAutoencoder, z: object) -> np.ndarray:
-    """The most likely level of every cell for latent vectors ``z`` (N, latent_dim)."""
-    _check_model("model", model, GridAutoencoder)
-    Z = check_array("z", z, ndim=2)
-    if Z.shape[1] != model.latent_dim:
-        raise ValueError(f"z must have {model.latent_dim} columns (latent_dim), got shape "
-                         f"{Z.shape}")
-    logits = ops.convert_to_numpy(model.decoder(Z.astype("float32")))
-    return logits.argmax(axis=-1).astype(np.uint8)
-
-
 def decode_probabilities(model: GridAutoencoder, z: object) -> np.ndarray:
     """The decoder's probability of every level (background first) in every cell for latent
     vectors ``z`` (N, latent_dim): (N, H, W, n_levels + 1), summing to 1 over the last axis.
@@ -358,6 +347,11 @@ def decode_probabilities(model: GridAutoencoder, z: object) -> np.ndarray:
     logits -= logits.max(axis=-1, keepdims=True)
     p = np.exp(logits)
     return p / p.sum(axis=-1, keepdims=True)
+
+
+def decode(model: GridAutoencoder, z: object) -> np.ndarray:
+    """The most likely level of every cell for latent vectors ``z`` (N, latent_dim): (N, H, W)."""
+    return decode_probabilities(model, z).argmax(axis=-1).astype(np.uint8)
 
 
 def reconstruct(model: GridAutoencoder, x: object, *, probabilities: bool = False
