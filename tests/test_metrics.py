@@ -79,3 +79,29 @@ def test_bad_input(call, exc, param):
     with pytest.raises(exc) as info:
         call()
     assert param in str(info.value)
+
+
+def test_small_label_dtypes_do_not_wrap_round():
+    from utils import landscape as ls
+
+    q = ls.quantise(ls.normalise(ls.fractal_heightmap(64, seed=0)), levels=20)
+    assert q.dtype == np.uint8 and q.max() == 20   # levels 1..20: 16 and above wrapped
+    s = mt.score_segmentation(q, q)
+    assert s.accuracy == 1.0 and s.mean_iou == 1.0
+    assert np.isnan(s.iou[0]) and np.all(s.iou[1:] == 1.0)   # level 0 absent: NaN, as documented
+    np.testing.assert_array_equal(mt.confusion(q, q), np.diag(np.bincount(q.ravel())))
+
+
+def test_huge_labels_are_refused_before_allocating():
+    with pytest.raises(ValueError, match="pred has label 1000000"):
+        mt.confusion([0, 1], [0, 10**6])
+    with pytest.raises(ValueError, match="n_true"):
+        mt.confusion([0, 1], [0, 1], n_true=10**6)
+
+
+@pytest.mark.parametrize("seed", [2**32, 2**40])
+def test_seeds_beyond_what_libraries_accept_are_refused(seed):
+    from utils.landscape import permutation_table
+
+    with pytest.raises(ValueError, match="seed"):
+        permutation_table(seed)

@@ -54,6 +54,10 @@ def check_float(name: str, value: object, *, minimum: float | None = None,
     return value
 
 
+MAX_SEED = 2**32 - 1
+"""Largest seed: every library the package seeds accepts it."""
+
+
 def check_seed(name: str, value: object, *, allow_none: bool = False) -> int | None:
     """A seed is a non-negative integer (or ``None`` where that has a documented meaning)."""
     if value is None and allow_none:
@@ -61,8 +65,9 @@ def check_seed(name: str, value: object, *, allow_none: bool = False) -> int | N
     accepted = "a non-negative integer" + (" or None" if allow_none else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {accepted}, got {_show(value)}")
-    if value < 0:
-        raise ValueError(f"{name} must be {accepted}, got {value}")
+    if value < 0 or value > MAX_SEED:
+        raise ValueError(f"{name} must be {accepted} up to 2**32 - 1 (what NumPy's legacy "
+                         f"seeding, MiniSom and Keras accept), got {value}")
     return int(value)
 
 

@@ -36,13 +36,23 @@ __all__ = [
 ]
 
 
+MAX_LABELS = 65_536
+"""Labels must be below this: a confusion matrix of two label sets has up to its square cells."""
+
+
 def _labels(name: str, value: object) -> np.ndarray:
+    """Integer labels as int64 (arithmetic on them, such as ``t * n_pred + p``, must not wrap
+    round in a small dtype like uint8), non-negative and below :data:`MAX_LABELS`."""
     arr = check_array(name, value, ndim=(1, 2))
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{name} must hold integer labels, got dtype {arr.dtype}")
     if arr.min() < 0:
         raise ValueError(f"{name} must hold non-negative labels, got minimum {arr.min()}")
-    return arr
+    if arr.max() >= MAX_LABELS:
+        raise ValueError(f"{name} has label {arr.max()}; labels must be below {MAX_LABELS} "
+                         f"(relabel them 0..n-1 first: a confusion matrix grows with the "
+                         f"largest label squared)")
+    return arr.astype(np.int64, copy=False)
 
 
 def _pair(true: object, pred: object) -> tuple[np.ndarray, np.ndarray]:
@@ -63,8 +73,10 @@ def confusion(true: object, pred: object, n_true: int | None = None,
     [[0, 2], [0, 1]]
     """
     t, p = _pair(true, pred)
-    n_true = int(t.max()) + 1 if n_true is None else check_int("n_true", n_true, minimum=1)
-    n_pred = int(p.max()) + 1 if n_pred is None else check_int("n_pred", n_pred, minimum=1)
+    n_true = int(t.max()) + 1 if n_true is None else check_int("n_true", n_true, minimum=1,
+                                                                maximum=MAX_LABELS)
+    n_pred = int(p.max()) + 1 if n_pred is None else check_int("n_pred", n_pred, minimum=1,
+                                                                maximum=MAX_LABELS)
     if t.max() >= n_true:
         raise ValueError(f"true has label {t.max()} but n_true is {n_true}")
     if p.max() >= n_pred:
