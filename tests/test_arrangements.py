@@ -12,11 +12,17 @@ from utils import relations as rl
 from utils.metrics import score_clustering
 
 
-@pytest.mark.parametrize("translate", [False, True])
-def test_counts_alone_cluster_at_chance(translate):
-    d = ar.make_arrangements(1200, translate=translate, seed=0)
-    labels = cl.cluster(d.counts, 6, seed=0)
-    assert score_clustering(d.families, labels, n_boot=0).nmi <= 0.05
+@pytest.mark.parametrize(("translate", "n_families", "jitter"), [
+    (False, None, 0), (True, None, 0), (True, 12, 0), (False, None, 1)],
+    ids=["centred", "translated", "12-families", "jitter-1"])
+def test_counts_alone_cluster_at_chance(translate, n_families, jitter):
+    # every variant chapter 5 uses: counting levels must say nothing about the family
+    d = ar.make_arrangements(1200, translate=translate, n_families=n_families, jitter=jitter,
+                             seed=0)
+    k = len(d.family_names)
+    for method in cl.METHODS:
+        labels = cl.cluster(d.counts, k, method=method, seed=0)
+        assert score_clustering(d.families, labels, n_boot=0).nmi <= 0.05
 
 
 def test_families_are_balanced_and_facts_match_the_grids():
