@@ -65,6 +65,17 @@ def test_more_families_than_the_named_six():
         20, seed=0).values())))) == 20
 
 
+@pytest.mark.parametrize("seed", [2, 26, 31, 47])   # seeds whose random draw hits a named one
+def test_n_families_is_exactly_what_was_asked(seed):
+    for n in (1, 6, 12, 30, 60):
+        d = ar.make_arrangements(n, n_families=n, seed=seed)
+        assert len(d.family_names) == n and sorted(set(d.families)) == list(range(n))
+        # the template of every family, read back from its first grid: n distinct ones
+        first = [int(np.flatnonzero(d.families == f)[0]) for f in range(n)]
+        used = {tuple(map(tuple, d.objects[i, :4, 1:] - d.positions[i])) for i in first}
+        assert len(used) == n
+
+
 def test_jitter_moves_objects_but_never_stacks_two_in_a_block():
     d = ar.make_arrangements(500, jitter=1, translate=False, seed=0)
     pos = d.objects[:, :4, 1] * 100 + d.objects[:, :4, 2]

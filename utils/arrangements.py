@@ -185,10 +185,15 @@ def make_arrangements(n: int, *, n_families: int | None = None, templates: dict 
         templates = dict(TEMPLATES)
         if n_families is not None:
             n_families = check_int("n_families", n_families, minimum=1, maximum=60)
-            extra = random_templates(max(n_families - len(TEMPLATES), 0) or 1, seed=seed)
-            pool = {**templates, **{k: v for k, v in extra.items()
-                                    if v not in templates.values()}}
-            templates = dict(list(pool.items())[:n_families])
+            wanted = n_families - len(TEMPLATES)
+            if wanted > 0:
+                # draw enough that dropping any equal to a named template still leaves `wanted`
+                drawn = random_templates(wanted + len(TEMPLATES), seed=seed)
+                named = set(TEMPLATES.values())
+                new = [(k, v) for k, v in drawn.items() if v not in named][:wanted]
+                templates.update(new)
+            else:
+                templates = dict(list(templates.items())[:n_families])
     fams = _check_templates(templates)
     jitter = check_int("jitter", jitter, minimum=0, maximum=2)
     max_distractors = check_int("max_distractors", max_distractors, minimum=0, maximum=10)
