@@ -83,3 +83,14 @@ def test_ruff_is_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "utils", "tests",
                            "benchmarks", "notebooks"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+PAGE_WIDTH = 79   # characters of code the book's theme shows without a scroll bar
+
+
+def test_code_fits_the_page(notebook):
+    path, nb = notebook
+    long = [(i, line) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            for line in "".join(c["source"]).splitlines() if len(line) > PAGE_WIDTH]
+    assert not long, (f"{path.name}: code lines wider than {PAGE_WIDTH} characters "
+                      f"(cell, line): {long[:5]}")
