@@ -117,8 +117,9 @@ def glued(built_book, stem: str) -> dict[str, str]:
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = out["data"]["text/plain"]
+            if name:   # myst-nb stores it as application/papermill.record/text/plain
+                values[name] = next(v for k, v in out["data"].items()
+                                    if k.endswith("text/plain"))
     return values
 
 
