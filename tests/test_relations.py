@@ -109,3 +109,41 @@ def test_a_block_with_two_kinds_is_rejected():
     grid[0, 0], grid[1, 1] = 1, 2
     with pytest.raises(ValueError, match="several kinds"):
         rl.grid_objects(grid)
+
+
+def test_no_silent_wrong_answers():
+    # a level above n_kinds is an error, not an object quietly dropped
+    grid = np.zeros((10, 10), dtype=np.uint8)
+    grid[0, 0], grid[5, 5] = 1, 5
+    with pytest.raises(ValueError, match="0..4"):
+        rl.relation_facts(grid, n_kinds=4)
+    # every split gets at least one pair, or a clear error
+    with pytest.raises(ValueError, match="at least one pair"):
+        rl.make_dataset(2)
+    d = rl.make_dataset(8, seed=0)
+    assert len(d.train) and len(d.val) and len(d.test)
+    # messages name the parameter the caller used
+    with pytest.raises(ValueError, match="grids"):
+        rl.one_hot(np.full((2, 2), 9))
+    with pytest.raises(TypeError, match="dtype"):
+        rl.one_hot(np.zeros((2, 2), int), dtype="complex64")
+
+
+@pytest.mark.parametrize("objects, rule, exc, named", [
+    (None, rl.DEFAULT_RULE, TypeError, "objects"),
+    ("2 above 1", rl.DEFAULT_RULE, TypeError, "objects"),
+    (np.zeros((2, 2)), rl.DEFAULT_RULE, ValueError, "objects"),
+    (np.array([[1.0, np.nan, 0.0]]), rl.DEFAULT_RULE, ValueError, "objects"),
+    (np.array([[1, -1, 0]]), rl.DEFAULT_RULE, ValueError, "objects"),
+    (np.zeros((1, 3), int), "above", TypeError, "rule"),
+])
+def test_rule_holds_checks_its_arguments(objects, rule, exc, named):
+    with pytest.raises(exc, match=named):
+        rl.rule_holds(objects, rule)
+
+
+def test_rule_holds_answers():
+    two_above_right_of_one = np.array([[1, 3, 0], [2, 1, 2]])
+    assert rl.rule_holds(two_above_right_of_one, rl.DEFAULT_RULE)
+    assert not rl.rule_holds(np.array([[1, 1, 0], [2, 3, 2]]), rl.DEFAULT_RULE)
+    assert not rl.rule_holds(np.zeros((0, 3), int), rl.DEFAULT_RULE)

@@ -54,6 +54,24 @@ def check_float(name: str, value: object, *, minimum: float | None = None,
     return value
 
 
+def check_bool(name: str, value: object) -> bool:
+    """A flag must be a real ``bool`` (or NumPy bool): the string ``"False"`` is truthy, so
+    accepting anything else would silently turn a flag on."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_show(value)}")
+    return bool(value)
+
+
+def check_size(name: str, n_items: int, *, maximum: int, what: str = "elements") -> int:
+    """Refuse a request for ``n_items`` (cells, pixels, samples...) above ``maximum`` before
+    anything is allocated, saying how big it would be."""
+    if n_items > maximum:
+        raise ValueError(f"{name} asks for {n_items:,} {what}, more than the {maximum:,} this "
+                         f"function allows (about {n_items * 8 / 2**30:.1f} GiB per float64 "
+                         f"copy)")
+    return n_items
+
+
 MAX_SEED = 2**32 - 1
 """Largest seed: every library the package seeds accepts it."""
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float, check_int, check_seed
+from ._validation import check_bool, check_float, check_int, check_seed
 from .relations import _facts_batch, _render, check_grid, level_counts
 
 __all__ = ["TEMPLATES", "SPAN", "Arrangements", "make_arrangements", "random_templates",
@@ -178,6 +178,7 @@ def make_arrangements(n: int, *, n_families: int | None = None, templates: dict 
     -------
     Arrangements
     """
+    translate = check_bool("translate", translate)
     n = check_int("n", n, minimum=1, maximum=MAX_GRIDS)
     if templates is not None and n_families is not None:
         raise ValueError("give templates or n_families, not both")
@@ -304,6 +305,8 @@ def augment(grids: object, *, block: int = 5, shift: bool = True, redraw: bool =
     >>> bool(np.all(np.sort(a.reshape(4, -1)) == np.sort(g.reshape(4, -1))))
     True
     """
+    shift = check_bool("shift", shift)
+    redraw = check_bool("redraw", redraw)
     g, block = check_lattice_grids(grids, block)
     n, h, w = g.shape
     for name, flag in (("shift", shift), ("redraw", redraw)):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_int, check_seed
+from ._validation import check_array, check_bool, check_choice, check_int, check_seed
 
 __all__ = ["METHODS", "cluster", "bic_curve", "silhouette_curve"]
 
@@ -80,6 +80,7 @@ def cluster(features: object, k: int, *, method: str = "kmeans", pca: int | None
     -------
     (N,) int array of cluster labels 0..k-1
     """
+    standardise = check_bool("standardise", standardise)
     x = _features(features, standardise)
     k = check_int("k", k, minimum=1, maximum=x.shape[0])
     method = check_choice("method", method, METHODS)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_float, check_int, check_seed
+from ._validation import check_array, check_bool, check_float, check_int, check_seed
 from .arrangements import augment, check_lattice_grids
 from .models import quiet_tensorflow
 
@@ -206,6 +206,7 @@ def build_autoencoder(grid_shape: tuple[int, int] = (50, 50), *, n_levels: int =
     GridAutoencoder
         Compiled; its ``call`` returns ``(mean, log_var)``.
     """
+    variational = check_bool("variational", variational)
     if not isinstance(grid_shape, (tuple, list)) or len(grid_shape) != 2:
         raise TypeError(f"grid_shape must be a pair (H, W), got {grid_shape!r}")
     block = check_int("block", block, minimum=1, maximum=25)
@@ -358,6 +359,7 @@ def reconstruct(model: GridAutoencoder, x: object, *, probabilities: bool = Fals
                 ) -> np.ndarray:
     """Decode the latent mean of every grid: (N, H, W) most likely levels, or with
     ``probabilities=True`` the level probabilities (N, H, W, n_levels + 1)."""
+    probabilities = check_bool("probabilities", probabilities)
     if not isinstance(probabilities, (bool, np.bool_)):
         raise TypeError(f"probabilities must be True or False, got {probabilities!r}")
     z = encode(model, x)
@@ -542,6 +544,7 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
     -------
     ContrastiveHistory
     """
+    redraw = check_bool("redraw", redraw)
     from .relations import check_grid, one_hot
 
     _check_model("model", model, ContrastiveLearner)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int, check_seed
+from ._validation import check_array, check_bool, check_choice, check_float, check_int, check_seed
 
 __all__ = ["MODEL_NAMES", "quiet_tensorflow", "build_model", "build_band_classifier",
            "standardise_bands", "TrainResult", "train", "count_parameters", "input_gradients"]
@@ -93,6 +93,10 @@ def _layers():
     return keras, layers, AddCoords, DirectionalContext, RelationHead
 
 
+RELATION_OBJECTS = 24
+"""Blocks the relational head pairs (its grids need at least this many blocks)."""
+
+
 def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_outputs: int = 1,
                 *, block: int = 5, width: int = 32, learning_rate: float = 2e-3, seed: int = 0):
     """Build and compile one of :data:`MODEL_NAMES` with sigmoid outputs and binary
@@ -105,6 +109,7 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
     if not isinstance(input_shape, tuple) or len(input_shape) != 3:
         raise TypeError(f"input_shape must be a tuple (H, W, channels), got {input_shape!r}")
     channels = check_int("input_shape[2]", input_shape[2], minimum=1, maximum=64)
+    block = check_int("block", block, minimum=1, maximum=64)
     for i in (0, 1):
         if input_shape[i] is None:
             if name == "cnn_flatten":
@@ -116,7 +121,16 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
                 raise ValueError(f"input_shape[{i}] ({side}) must be a multiple of "
                                  f"block={block}")
     n_outputs = check_int("n_outputs", n_outputs, minimum=1, maximum=1024)
-    block = check_int("block", block, minimum=1, maximum=64)
+    if name == "cnn_flatten" and input_shape[0] * input_shape[1] // block**2 > 10_000:
+        raise ValueError(f"cnn_flatten on {input_shape[0]} x {input_shape[1]} with block={block} "
+                         f"flattens {input_shape[0] * input_shape[1] // block**2:,} blocks into "
+                         f"one dense layer; at most 10,000 blocks (a 500 x 500 grid) are allowed")
+    if name == "relational" and None not in input_shape[:2]:
+        blocks = (input_shape[0] // block) * (input_shape[1] // block)
+        if blocks < RELATION_OBJECTS:
+            raise ValueError(f"the relational head pairs the {RELATION_OBJECTS} most occupied "
+                             f"blocks, so input_shape must give at least {RELATION_OBJECTS} "
+                             f"blocks of {block} x {block}; got {blocks}")
     width = check_int("width", width, minimum=4, maximum=512)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
                                 min_inclusive=False, maximum=1.0)
@@ -149,7 +163,7 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
         occupied = layers.MaxPooling2D(block)(layers.Lambda(
             lambda t: keras.ops.max(t, axis=-1, keepdims=True))(inputs_f))[..., 0]
         x = AddCoords()(x)
-        x = RelationHead(2 * width)([x, occupied])
+        x = RelationHead(2 * width, max_objects=RELATION_OBJECTS)([x, occupied])
     x = layers.Dense(2 * width, activation="relu")(x)
     outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
     model = keras.Model(inputs, outputs, name=name)
@@ -191,10 +205,14 @@ def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
     ``reference`` only (the training tiles), and apply the same scaling to ``arrays``."""
     ref = check_array("reference", reference, ndim=4)
     axes = (0, 1, 2)
-    mean, std = ref.mean(axis=axes), ref.std(axis=axes)
+    with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
+        mean, std = ref.mean(axis=axes), ref.std(axis=axes)
     if np.any(std == 0):
         raise ValueError(f"reference has a constant band (std {std.tolist()}); "
                          "it cannot be standardised")
+    if not np.all(np.isfinite(std)) or not np.all(np.isfinite(mean)):
+        raise ValueError(f"reference's band statistics overflow (mean {mean.tolist()}, std "
+                         f"{std.tolist()}): rescale the bands (values near 1e300?) first")
     out = [((ref - mean) / std).astype(np.float32)]
     for k, arr in enumerate(arrays):
         a = check_array(f"arrays[{k}]", arr, ndim=4)
@@ -283,6 +301,7 @@ def input_gradients(model, x: object, output: int = 0, logit: bool = True) -> np
     sigmoid.  The probability saturates: for a confident prediction (p close to 0 or 1) its
     gradient vanishes and the saliency map goes blank, while the logit's does not.
     """
+    logit = check_bool("logit", logit)
     quiet_tensorflow()
     import keras
     import tensorflow as tf

@@ -26,7 +26,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ._validation import check_array, check_float, check_int
+from ._validation import check_array, check_bool, check_float, check_int
 from .landscape import TERRAIN_CLASSES
 
 __all__ = [
@@ -78,8 +78,8 @@ def panel_grid(n: int, ncols: int = 4, size: float = 2.6,
 
     Returns the figure and the list of the ``n`` used axes.
     """
-    n = check_int("n", n, minimum=1)
-    ncols = check_int("ncols", ncols, minimum=1)
+    n = check_int("n", n, minimum=1, maximum=400)
+    ncols = check_int("ncols", ncols, minimum=1, maximum=40)
     size = check_float("size", size, minimum=0.5, maximum=10.0)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
@@ -104,6 +104,7 @@ def _axes(ax: Axes | None) -> Axes:
 def show_image(image: object, ax: Axes | None = None, title: str | None = None,
                cmap: str | None = None, colorbar: bool = False, **imshow_kwargs) -> Axes:
     """Show a 2-D array (with ``cmap``) or an RGB image without ticks."""
+    colorbar = check_bool("colorbar", colorbar)
     img = check_array("image", image, ndim=(2, 3), finite=True)
     if img.ndim == 3 and img.shape[2] not in (3, 4):
         raise ValueError(f"image must be (H, W), (H, W, 3) or (H, W, 4), got {img.shape}")
@@ -125,6 +126,7 @@ def show_labels(labels: object, ax: Axes | None = None, names: Sequence[str] = T
 
     ``labels`` holds integers ``0..len(names)-1``.
     """
+    legend = check_bool("legend", legend)
     lab = check_array("labels", labels, ndim=2)
     if not np.issubdtype(lab.dtype, np.integer):
         raise TypeError(f"labels must hold integers, got dtype {lab.dtype}")
@@ -160,6 +162,7 @@ def plot_contours(heights: object, levels: Sequence[float], ax: Axes | None = No
 
     Each level gets one Okabe-Ito colour and one legend entry, however many pieces it has.
     """
+    background = check_bool("background", background)
     from skimage.measure import find_contours
 
     h = check_array("heights", heights, ndim=2)
@@ -203,6 +206,7 @@ def level_legend(target: Axes | Figure, n_levels: int = 4, *, background: bool =
     -------
     matplotlib.legend.Legend
     """
+    background = check_bool("background", background)
     n_levels = check_int("n_levels", n_levels, minimum=1, maximum=len(LEVEL_COLOURS) - 1)
     if not isinstance(target, (Axes, Figure)):
         raise TypeError(f"target must be a matplotlib Axes or Figure, got "
@@ -252,6 +256,7 @@ def show_level_probabilities(probs: object, ax: Axes | None = None,
 def show_level_grid(grid: object, ax: Axes | None = None, annotate: bool = True,
                     title: str | None = None) -> Axes:
     """Show a small integer grid of levels 1..L, optionally writing each value in its cell."""
+    annotate = check_bool("annotate", annotate)
     g = check_array("grid", grid, ndim=2)
     if not np.issubdtype(g.dtype, np.integer):
         raise TypeError(f"grid must hold integers, got dtype {g.dtype}")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_int, check_seed
+from ._validation import check_array, check_choice, check_int, check_seed, check_size
 
 __all__ = [
     "RELATIONS",
@@ -101,13 +101,21 @@ def one_hot(grids: object, n_kinds: int = 4, dtype: str = "float32") -> np.ndarr
     >>> one_hot([[0, 2], [1, 0]], n_kinds=2)[..., 1].tolist()
     [[0.0, 1.0], [0.0, 0.0]]
     """
-    g = check_grid(grids, n_kinds)
+    n_kinds = check_int("n_kinds", n_kinds, minimum=1, maximum=255)
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError as exc:
+        raise TypeError(f"dtype must be a real NumPy dtype, got {dtype!r}") from exc
+    if kind not in "uif":
+        raise TypeError(f"dtype must be an unsigned, signed integer or float dtype (uint8 "
+                        f"saves memory), got {np.dtype(dtype)}")
+    g = check_grid(grids, n_kinds, name="grids")
     return (g[..., None] == np.arange(1, n_kinds + 1)).astype(dtype)
 
 
 def level_counts(grids: object, n_kinds: int = 4) -> np.ndarray:
     """Cells of every level 1..n_kinds in each grid: (N, n_kinds) (or (n_kinds,) for one grid)."""
-    g = check_grid(grids, n_kinds)
+    g = check_grid(grids, n_kinds, name="grids")
     flat = g.reshape(g.shape[0], -1) if g.ndim == 3 else g.reshape(1, -1)
     counts = np.stack([(flat == k).sum(axis=1) for k in range(1, n_kinds + 1)], axis=1)
     return counts if g.ndim == 3 else counts[0]
@@ -165,6 +173,7 @@ def relation_facts(grid: object, n_kinds: int = 4, block: int = 5) -> np.ndarray
     kind ``a`` stands in that relation to some object of kind ``b``.
     """
     n_kinds = check_int("n_kinds", n_kinds, minimum=2, maximum=16)
+    check_grid(grid, n_kinds)           # a level above n_kinds is an error, not dropped
     objects = np.array(grid_objects(grid, block), dtype=np.int64).reshape(-1, 3)
     facts = []
     for a in range(1, n_kinds + 1):
@@ -199,7 +208,31 @@ def _facts_batch(objects: np.ndarray, n_kinds: int) -> np.ndarray:
 
 
 def rule_holds(objects: np.ndarray, rule: Rule) -> bool:
-    """Does some (kind_a, kind_b) object pair satisfy every relation of ``rule``?"""
+    """Does some (kind_a, kind_b) object pair satisfy every relation of ``rule``?
+
+    Parameters
+    ----------
+    objects : (M, 3) integer array
+        One row ``(kind, lattice_row, lattice_col)`` per object, as :func:`grid_objects` gives.
+    rule : Rule
+        The rule to test.
+
+    Returns
+    -------
+    bool
+    """
+    if not isinstance(rule, Rule):
+        raise TypeError(f"rule must be a Rule, got {type(rule).__name__}")
+    objects = check_array("objects", objects, ndim=2, min_size=0)
+    if objects.shape[1] != 3:
+        raise ValueError(f"objects must have shape (M, 3) (kind, row, col), got "
+                         f"{objects.shape}")
+    if not np.issubdtype(objects.dtype, np.integer) and objects.size:
+        if not np.all(objects == np.round(objects)):
+            raise TypeError("objects must hold integers (kind, lattice row, lattice column)")
+    if objects.size and objects.min() < 0:
+        raise ValueError(f"objects must be non-negative, got minimum {objects.min()}")
+    objects = objects.astype(np.int64)
     oa = objects[objects[:, 0] == rule.kind_a]
     ob = objects[objects[:, 0] == rule.kind_b]
     rel = _pair_relations(oa[:, 1], oa[:, 2], ob[:, 1], ob[:, 2])
@@ -253,7 +286,8 @@ def make_dataset(n: int, *, size: int = 50, block: int = 5, n_kinds: int = 4,
     Parameters
     ----------
     n : int
-        Number of grids, even, 2..1,000,000.
+        Number of grids, even, up to 200,000 (200,000 grids of 50 x 50 take 0.5 GB), and
+        large enough that every part of ``split`` gets a pair (8 with the default split).
     size : int
         Grid side; a multiple of ``block``.
     block : int
@@ -269,7 +303,7 @@ def make_dataset(n: int, *, size: int = 50, block: int = 5, n_kinds: int = 4,
     split : three fractions
         Train, validation and test shares (summing to 1); pairs are never split.
     """
-    n = check_int("n", n, minimum=2, maximum=1_000_000)
+    n = check_int("n", n, minimum=2, maximum=200_000)
     if n % 2:
         raise ValueError(f"n must be even (grids come in balanced pairs), got {n}")
     size = check_int("size", size, minimum=2, maximum=1024)
@@ -292,6 +326,13 @@ def make_dataset(n: int, *, size: int = 50, block: int = 5, n_kinds: int = 4,
     if n_kinds * max_per_kind > cells:
         raise ValueError(f"{n_kinds} kinds x {max_per_kind} objects do not fit on a "
                          f"{lattice[0]} x {lattice[1]} lattice")
+    n_pairs = n // 2
+    shares = [int(round(f * n_pairs)) for f in fractions[:2]]
+    shares.append(n_pairs - sum(shares))
+    if any(f > 0 and k < 1 for f, k in zip(fractions, shares, strict=True)):
+        raise ValueError(f"n={n} gives {n_pairs} pair(s), split {fractions.tolist()} into "
+                         f"{shares} pairs: every part needs at least one pair; use a larger n")
+    check_size("n * size * size", n * size * size, maximum=10**9, what="grid cells")
 
     rng = np.random.default_rng(seed)
     width = n_kinds * max_per_kind

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_int, check_seed
+from ._validation import check_array, check_bool, check_int, check_seed
 
 __all__ = [
     "FEATURES",
@@ -39,6 +39,9 @@ __all__ = [
     "class_markers",
     "unique_rows",
 ]
+
+MAX_CLUSTERS = 65_536
+"""Largest number of clusters (labels) :func:`cluster_mean_colours` accepts."""
 
 FEATURES: tuple[str, ...] = ("colour", "position", "local_mean", "local_std", "gradient",
                              "lbp", "multiscale")
@@ -87,6 +90,7 @@ def pixel_features(image: object, features: Sequence[str] = ("colour",), *, wind
     (numpy.ndarray, list of str)
         Array of shape (H * W, n_features) and the column names.
     """
+    standardise = check_bool("standardise", standardise)
     from scipy import ndimage
 
     img = _image(image)
@@ -100,6 +104,8 @@ def pixel_features(image: object, features: Sequence[str] = ("colour",), *, wind
     if window % 2 == 0:
         raise ValueError(f"window must be odd, got {window}")
     sig = check_array("sigmas", sigmas, ndim=1, low=1e-6, high=64.0)
+    if sig.size > 16:
+        raise ValueError(f"sigmas may hold at most 16 scales, got {sig.size}")
     h, w, _ = img.shape
     grey = img @ np.array([0.299, 0.587, 0.114])
     columns: list[np.ndarray] = []
@@ -306,6 +312,8 @@ def kmeans_segment(features: object, shape: tuple[int, int], n_clusters: int, *,
         ``sample_size`` (or a quarter of N) of them.  That is the same objective as fitting on
         every pixel, at a fraction of the cost (colour images have few distinct colours).
     """
+    minibatch = check_bool("minibatch", minibatch)
+    dedupe = check_bool("dedupe", dedupe)
     X, n_init, seed = _check_kmeans_args(features, n_init, seed)
     if (not isinstance(shape, tuple) or len(shape) != 2
             or int(np.prod(shape)) != X.shape[0]):
@@ -332,6 +340,8 @@ def kmeans_sweep(features: object, ks: Sequence[int], *, seed: int = 0,
     better), all three computed on the same ``score_size`` random pixels (silhouette costs
     O(n^2)).
     """
+    criteria = check_bool("criteria", criteria)
+    dedupe = check_bool("dedupe", dedupe)
     from sklearn.metrics import (
         calinski_harabasz_score,
         davies_bouldin_score,
@@ -378,6 +388,10 @@ def find_elbow(ks: object, wcss: object, curve: str = "convex",
 
     k = check_array("ks", ks, ndim=1)
     y = check_array("wcss", wcss, ndim=1)
+    if not np.all(k == np.round(k)):
+        raise ValueError(f"ks must be whole numbers of clusters, got {k.tolist()}")
+    if np.any(np.diff(k) <= 0):
+        raise ValueError(f"ks must be strictly increasing (no repeats), got {k.tolist()}")
     if k.size != y.size or k.size < 3:
         raise ValueError(f"ks and wcss must have the same length >= 3, got {k.size} and "
                          f"{y.size}")
@@ -398,8 +412,10 @@ def cluster_mean_colours(image: object, labels: object, n_clusters: int | None =
         raise ValueError(f"labels must have the image's shape {img.shape[:2]}, got {lab.shape}")
     if not np.issubdtype(lab.dtype, np.integer) or lab.min() < 0:
         raise ValueError("labels must hold non-negative integers")
-    k = int(lab.max()) + 1 if n_clusters is None else check_int("n_clusters", n_clusters,
-                                                                minimum=int(lab.max()) + 1)
+    k = int(lab.max()) + 1 if n_clusters is None else check_int(
+        "n_clusters", n_clusters, minimum=int(lab.max()) + 1, maximum=MAX_CLUSTERS)
+    if k > MAX_CLUSTERS:
+        raise ValueError(f"labels must be below {MAX_CLUSTERS}, got maximum {k - 1}")
     counts = np.bincount(lab.ravel(), minlength=k).astype(float)
     sums = np.stack([np.bincount(lab.ravel(), weights=img[..., c].ravel(), minlength=k)
                      for c in range(3)], axis=1)
@@ -411,8 +427,14 @@ def name_clusters(colours: object, reference: object) -> np.ndarray:
     """Index of the nearest reference colour (Euclidean in RGB) for every cluster colour.
 
     This names clusters without looking at the ground truth, as one would with real images.
+    A NaN row (the mean colour of an empty cluster) has no nearest colour: it is an error, not
+    silently the first reference colour.
     """
     col = check_array("colours", colours, ndim=2, finite=False)
+    if np.isnan(col).any():
+        rows = np.flatnonzero(np.isnan(col).any(axis=1)).tolist()
+        raise ValueError(f"colours has NaN in row(s) {rows[:10]} (empty clusters?): drop them "
+                         f"or give them a colour before naming")
     ref = check_array("reference", reference, ndim=2, low=0, high=255).astype(float)
     if col.shape[1] != 3 or ref.shape[1] != 3:
         raise ValueError(f"colours and reference must have 3 columns (RGB), got {col.shape} "

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int, check_seed
+from ._validation import check_array, check_bool, check_choice, check_float, check_int, check_seed
 
 __all__ = ["SOMRun", "train_som", "winner_map", "cluster_codebook", "hit_counts"]
 
@@ -54,6 +54,10 @@ def _check_grid(grid: object) -> tuple[int, int]:
             check_int("grid[1]", grid[1], minimum=1, maximum=100))
 
 
+MAX_NODE_UPDATES = 200_000_000
+"""Largest ``iterations * rows * cols`` that :func:`train_som` accepts (about a minute here)."""
+
+
 def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000,
               sigma: float | None = None, learning_rate: float = 0.5, seed: int = 0,
               sample_size: int | None = 10000, n_checkpoints: int = 10,
@@ -70,7 +74,8 @@ def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000
         Single-sample updates; learning rate and sigma decay over them (MiniSom's
         ``asymptotic_decay``).
     sigma : float or None
-        Initial neighbourhood radius in grid units; ``None`` uses ``max(rows, cols) / 2``.
+        Initial neighbourhood radius in grid units, 0.1..100 (below 0.1 MiniSom's Gaussian
+        underflows to NaN weights); ``None`` uses ``max(rows, cols) / 2``.
     learning_rate : float
         Initial learning rate in (0, 1].
     seed : int
@@ -88,8 +93,12 @@ def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000
     X = _check_features(features)
     rows, cols = _check_grid(grid)
     iterations = check_int("iterations", iterations, minimum=1, maximum=1_000_000)
+    if iterations * rows * cols > MAX_NODE_UPDATES:
+        raise ValueError(f"iterations x nodes = {iterations:,} x {rows * cols:,} node updates is "
+                         f"more than the {MAX_NODE_UPDATES:,} this function allows (minutes "
+                         f"of single-sample training); use fewer iterations or a smaller map")
     sigma = (max(rows, cols) / 2.0 if sigma is None
-             else check_float("sigma", sigma, minimum=0.0, min_inclusive=False, maximum=100.0))
+             else check_float("sigma", sigma, minimum=0.1, maximum=100.0))
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
                                 min_inclusive=False, maximum=1.0)
     seed = check_seed("seed", seed)
@@ -141,6 +150,7 @@ def winner_map(som: object, features: object, chunk_size: int = 4096,
        re-decided with MiniSom's own formula (the norm of the difference), so ties break
        exactly as in ``som.winner``.
     """
+    dedupe = check_bool("dedupe", dedupe)
     from .segmentation import unique_rows
 
     weights = getattr(som, "get_weights", None)
@@ -211,6 +221,8 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
     """
     from sklearn.cluster import AgglomerativeClustering, KMeans
 
+    if not hasattr(som, "get_weights"):
+        raise TypeError(f"som must be a trained MiniSom (run.som), got {type(som).__name__}")
     W = np.asarray(som.get_weights())
     rows, cols, n_feat = W.shape
     flat = W.reshape(-1, n_feat)
@@ -219,6 +231,9 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
     seed = check_seed("seed", seed)
     w = None
     if weights is not None:
+        if method == "ward":
+            raise ValueError("weights apply to method='kmeans' only: Ward clustering of the "
+                             "codebook cannot weight nodes (pass weights=None)")
         w = check_array("weights", weights, low=0).astype(float).ravel()
         if w.size != rows * cols:
             raise ValueError(f"weights must have one value per node ({rows * cols}), got {w.size}")

@@ -1,0 +1,65 @@
+"""Bad calls a careless user makes, table-driven: each raises our own TypeError/ValueError
+naming the parameter, before any heavy work.  (Module-specific cases live beside each module's
+tests; this file holds the cross-cutting kinds: flags, sizes.)"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from utils import arrangements as ar  # noqa: E402
+from utils import clustering as cl  # noqa: E402
+from utils import plotting as bp  # noqa: E402
+from utils import segmentation as sg  # noqa: E402
+from utils import som as sm  # noqa: E402
+
+IMG = np.zeros((8, 8, 3))
+X = np.random.default_rng(0).random((64, 3))
+GRIDS = ar.make_arrangements(4, seed=0).grids
+
+# (call, flag name): the string "False" is truthy, so it must not be taken as a flag
+FLAG_CALLS = [
+    (lambda v: sg.pixel_features(IMG, standardise=v), "standardise"),
+    (lambda v: sg.kmeans_segment(X, (8, 8), 2, minibatch=v), "minibatch"),
+    (lambda v: sg.kmeans_segment(X, (8, 8), 2, dedupe=v), "dedupe"),
+    (lambda v: sg.kmeans_sweep(X, [1, 2], criteria=v), "criteria"),
+    (lambda v: sg.kmeans_sweep(X, [1, 2], dedupe=v), "dedupe"),
+    (lambda v: sm.winner_map(None, X, dedupe=v), "dedupe"),
+    (lambda v: cl.cluster(X, 2, standardise=v), "standardise"),
+    (lambda v: ar.make_arrangements(10, translate=v), "translate"),
+    (lambda v: ar.augment(GRIDS, shift=v), "shift"),
+    (lambda v: ar.augment(GRIDS, redraw=v), "redraw"),
+    (lambda v: bp.show_image(IMG, colorbar=v), "colorbar"),
+    (lambda v: bp.show_labels(np.zeros((4, 4), int), legend=v), "legend"),
+    (lambda v: bp.show_level_grid(np.zeros((4, 4), int), annotate=v), "annotate"),
+    (lambda v: bp.level_legend(plt.figure(), background=v), "background"),
+]
+
+
+@pytest.mark.parametrize("call, name", FLAG_CALLS,
+                         ids=[f"{n}-{i}" for i, (_, n) in enumerate(FLAG_CALLS)])
+@pytest.mark.parametrize("value", ["False", 0, 1, None])
+def test_flags_must_be_real_booleans(call, name, value):
+    with pytest.raises(TypeError, match=name):
+        call(value)
+    plt.close("all")
+
+
+def test_flags_of_the_networks_are_checked_before_any_model_is_needed():
+    pytest.importorskip("keras")
+    from utils import latent as lt
+    from utils import models as md
+
+    for call, name in [
+        (lambda: lt.build_autoencoder(variational="yes"), "variational"),
+        (lambda: lt.reconstruct(None, None, probabilities="yes"), "probabilities"),
+        (lambda: lt.fit_contrastive(None, None, redraw="yes"), "redraw"),
+        (lambda: md.input_gradients(None, None, logit="yes"), "logit"),
+    ]:
+        with pytest.raises(TypeError, match=name):
+            call()
