@@ -105,3 +105,31 @@ def test_seeds_beyond_what_libraries_accept_are_refused(seed):
 
     with pytest.raises(ValueError, match="seed"):
         permutation_table(seed)
+
+
+def test_accuracy_interval_is_wilsons_and_covers_the_estimate():
+    from utils.metrics import accuracy_interval
+
+    low, high = accuracy_interval(90, 100)
+    assert (round(low, 3), round(high, 3)) == (0.826, 0.945)   # Wilson, z = 1.96
+    assert accuracy_interval(0, 10)[0] == 0.0 and accuracy_interval(10, 10)[1] == 1.0
+    for correct, n in [(1, 3), (500, 1000), (1599, 1600)]:
+        lo, hi = accuracy_interval(correct, n)
+        assert lo < correct / n < hi
+    # more test items, a narrower interval; a higher level, a wider one
+    assert np.ptp(accuracy_interval(900, 1000)) < np.ptp(accuracy_interval(90, 100))
+    assert np.ptp(accuracy_interval(90, 100, level=0.99)) > np.ptp(accuracy_interval(90, 100))
+
+
+@pytest.mark.parametrize("args, exc, named", [
+    ((-1, 10), ValueError, "correct"), ((11, 10), ValueError, "correct"),
+    ((5, 0), ValueError, "n"), ((5.5, 10), TypeError, "correct"),
+    ((True, 10), TypeError, "correct"), ((5, "10"), TypeError, "n"),
+])
+def test_accuracy_interval_refuses_bad_counts(args, exc, named):
+    from utils.metrics import accuracy_interval
+
+    with pytest.raises(exc, match=named):
+        accuracy_interval(*args)
+    with pytest.raises(ValueError, match="level"):
+        accuracy_interval(5, 10, level=1.0)

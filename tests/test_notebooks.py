@@ -94,3 +94,17 @@ def test_code_fits_the_page(notebook):
             for line in "".join(c["source"]).splitlines() if len(line) > PAGE_WIDTH]
     assert not long, (f"{path.name}: code lines wider than {PAGE_WIDTH} characters "
                       f"(cell, line): {long[:5]}")
+
+
+def test_level_grids_have_a_legend_and_height_maps_a_colour_bar(notebook):
+    """Every figure cell that draws a level grid adds the level legend (one palette for levels,
+    never the terrain colours), and every height map in gist_earth gets a colour bar."""
+    path, nb = notebook
+    for i, cell in enumerate(nb["cells"]):
+        src = "".join(cell["source"])
+        if cell["cell_type"] != "code":
+            continue
+        if "show_level_grid(" in src or "show_level_probabilities(" in src:
+            assert "level_legend(" in src, f"{path.name} cell {i}: level grid without legend"
+        if 'cmap="gist_earth"' in src:
+            assert "colorbar" in src, f"{path.name} cell {i}: height map without colour bar"

@@ -33,6 +33,7 @@ __all__ = [
     "score_segmentation",
     "ClusteringScore",
     "score_clustering",
+    "accuracy_interval",
 ]
 
 
@@ -245,3 +246,45 @@ def score_clustering(true: object, clusters: object, *, n_boot: int = 200,
     return ClusteringScore(nmi=nmi, ari=float(adjusted_rand_score(t, c)),
                            accuracy=float(np.mean(mapping[c] == t)), nmi_low=low,
                            nmi_high=high)
+
+
+def accuracy_interval(correct: object, n: object, *, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of an accuracy of ``correct`` right answers out of ``n`` test
+    items: the range of true accuracies the test set cannot rule out at the given ``level``.
+
+    Two models whose intervals overlap are not separated by this test set.  The interval only
+    covers the test set's sampling; the spread between training seeds comes on top.
+
+    Parameters
+    ----------
+    correct : int
+        Right answers, 0..n.
+    n : int
+        Test items, 1..10**9.
+    level : float
+        Confidence level, in [0.5, 0.999].
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Examples
+    --------
+    >>> low, high = accuracy_interval(90, 100)
+    >>> round(low, 3), round(high, 3)
+    (0.826, 0.945)
+    """
+    from scipy.stats import norm
+
+    from ._validation import check_float
+
+    n = check_int("n", n, minimum=1, maximum=10**9)
+    correct = check_int("correct", correct, minimum=0, maximum=n)
+    level = check_float("level", level, minimum=0.5, maximum=0.999)
+    z = float(norm.ppf(0.5 + level / 2))
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = 0.0 if correct == 0 else max(0.0, float(centre - half))
+    high = 1.0 if correct == n else min(1.0, float(centre + half))
+    return low, high
