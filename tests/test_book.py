@@ -110,17 +110,11 @@ def test_chapters_have_exercises_solutions_and_captioned_figures(built_book):
 
 
 def glued(built_book, stem: str) -> dict[str, str]:
-    """The values a notebook glued into its prose, from the executed copy of the build."""
-    path = built_book.html.parent / "jupyter_execute" / "notebooks" / f"{stem}.ipynb"
-    nb = json.loads(path.read_text())
-    values = {}
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:   # myst-nb stores it as application/papermill.record/text/plain
-                values[name] = next(v for k, v in out["data"].items()
-                                    if k.endswith("text/plain"))
-    return values
+    """The values a notebook glued into its prose (their text/plain reprs), from the
+    ``<stem>.glue.json`` that myst-nb writes beside the executed notebook."""
+    path = built_book.html.parent / "jupyter_execute" / "notebooks" / f"{stem}.glue.json"
+    return {name: next(v for k, v in out["data"].items() if k.endswith("text/plain"))
+            for name, out in json.loads(path.read_text()).items()}
 
 
 def number(text: str) -> float:
