@@ -63,3 +63,47 @@ def test_flags_of_the_networks_are_checked_before_any_model_is_needed():
     ]:
         with pytest.raises(TypeError, match=name):
             call()
+
+
+SIZE_CALLS = [
+    (lambda: __import__("utils.landscape").landscape.fractal_heightmap(10**5), "shape"),
+    (lambda: __import__("utils.landscape").landscape.synthetic_landscape((40_000, 40_000)),
+     "shape"),
+    (lambda: __import__("utils.landscape").landscape.perlin_noise(
+        np.zeros((1, 10**5)), np.zeros((10**5, 1))), "broadcast"),
+    (lambda: __import__("utils.landscape").landscape.landscape_bands(1000, size=4096),
+     "n_maps"),
+    (lambda: bp.panel_grid(10**6), "n"),
+    (lambda: sg.cluster_mean_colours(IMG, np.zeros((8, 8), int), 10**7), "n_clusters"),
+    (lambda: sg.pixel_features(IMG, ("multiscale",), sigmas=[1.0] * 100), "sigmas"),
+    (lambda: sm.train_som(X, (100, 100), iterations=10**6), "iterations"),
+    (lambda: ar.make_arrangements(10**8), "n"),
+]
+
+
+@pytest.mark.parametrize("call, named", SIZE_CALLS,
+                         ids=[f"{n}-{i}" for i, (_, n) in enumerate(SIZE_CALLS)])
+def test_sizes_beyond_a_ceiling_are_refused_before_allocating(call, named):
+    with pytest.raises(ValueError, match=named):
+        call()
+    plt.close("all")
+
+
+def test_keras_arguments_get_our_messages():
+    pytest.importorskip("keras")
+    from utils import models as md
+
+    model = md.build_model("cnn_pool", (50, 50, 4))
+    x = np.zeros((2, 50, 50, 4), np.float32)
+    with pytest.raises(TypeError, match="model"):
+        md.input_gradients("a model", x)
+    with pytest.raises(ValueError, match="x has samples of shape"):
+        md.input_gradients(model, np.zeros((2, 50, 50, 3)))
+    with pytest.raises(ValueError, match="output"):
+        md.input_gradients(model, x, output=1)
+    with pytest.raises(ValueError, match="x_val"):
+        md.train(model, x, np.zeros(2), np.zeros((2, 50, 50, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match="block"):
+        md.build_model("cnn_pool", (50, 50, 4), block=0)
+    with pytest.raises(ValueError, match="24"):
+        md.build_model("relational", (20, 20, 4))

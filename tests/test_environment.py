@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 BIN = Path(sys.executable).parent
 
 
@@ -29,3 +31,31 @@ def test_utils_imports_without_tensorflow_quickly():
                          timeout=60).stdout.split()
     assert out[1] == "False", "utils must not import TensorFlow for chapters 1-3"
     assert float(out[0]) < 5.0 and time.perf_counter() - start < 20
+
+
+DOCUMENTED = ["clustering", "layers", "models", "pixel_autoencoder", "plotting", "relations"]
+"""Modules whose every public function has numpydoc Parameters (if it takes any) and Returns;
+the others are listed in issue 11 and join this list as they are finished."""
+
+
+@pytest.mark.parametrize("module", DOCUMENTED)
+def test_public_functions_document_parameters_and_returns(module):
+    import ast
+    import inspect
+
+    path = Path(__file__).resolve().parents[1] / "utils" / f"{module}.py"
+    tree = ast.parse(path.read_text())
+    public = None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__"
+                                                for t in node.targets):
+            public = {e.value for e in node.value.elts}
+    missing = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and (
+                public is None or node.name in public):
+            doc = inspect.cleandoc(ast.get_docstring(node) or "")
+            takes = [a for a in node.args.args + node.args.kwonlyargs] or node.args.vararg
+            if (takes and "Parameters\n---" not in doc) or "Returns\n---" not in doc:
+                missing.append(node.name)
+    assert not missing, f"utils/{module}.py: no Parameters/Returns in {missing}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from noise import pnoise2
 
@@ -238,9 +238,7 @@ def test_error_message_shows_value_and_accepted_range():
 @SETTINGS
 @given(arr=st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=2, max_size=20))
 def test_normalise_never_returns_garbage(arr):
-    values = np.array(arr)
-    assume(np.all(np.isfinite(values)) is False or values.max() == values.min()
-           or np.ptp(values) > 0)
+    values = np.array(arr)     # NaN, inf, constant and ordinary arrays all get through
     try:
         out = ls.normalise(values)
     except ValueError as err:

@@ -91,7 +91,16 @@ def test_naming_boundaries_and_markers():
     assert sg.name_clusters([[10, 10, 200], [20, 230, 20]], ref).tolist() == [0, 1]
     labels = np.zeros((7, 7), int)
     labels[2:5, 2:5] = 1
-    assert sg.segment_boundaries(labels).sum() > 0
+    # a pixel is on a boundary when one of its 4 neighbours has another label
+    expected = np.zeros((7, 7), bool)
+    for r in range(7):
+        for c in range(7):
+            for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                rr, cc = r + dr, c + dc
+                if 0 <= rr < 7 and 0 <= cc < 7 and labels[rr, cc] != labels[r, c]:
+                    expected[r, c] = True
+    assert np.array_equal(sg.segment_boundaries(labels), expected)
+    assert expected.sum() == 20            # the square's 8 edge pixels and 12 outside
     ring = np.zeros((11, 11), int)
     ring[1:10, 1:10] = 1
     ring[3:8, 3:8] = 0

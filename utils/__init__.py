@@ -3,8 +3,10 @@
 One module per idea; ``ARCHITECTURE.md`` at the repository root lists them all.  Chapters 1-3
 use :mod:`utils.landscape`, :mod:`utils.segmentation`, :mod:`utils.som`, :mod:`utils.metrics`
 and :mod:`utils.plotting`; chapter 4 adds :mod:`utils.relations`, :mod:`utils.models` and
-:mod:`utils.layers`; chapter 5 adds :mod:`utils.arrangements`, :mod:`utils.clustering` and
-:mod:`utils.latent`.
+:mod:`utils.layers`; chapter 5 adds :mod:`utils.arrangements`, :mod:`utils.clustering`,
+:mod:`utils.latent` and :mod:`utils.pixel_autoencoder`.  :mod:`utils.naive` keeps the source
+articles' per-pixel loops for benchmarks and tests; :mod:`utils._validation` holds the argument
+checks every module shares.
 
 Modules are imported on demand (``from utils import landscape``) so that importing ``utils``
 stays instant and TensorFlow is loaded only by the chapters that train networks.

@@ -32,6 +32,7 @@ from ._validation import (
     check_int,
     check_seed,
     check_shape2d,
+    check_size,
 )
 
 __all__ = [
@@ -238,6 +239,11 @@ def _fractal(x: np.ndarray, y: np.ndarray, octaves: int, persistence: float,
     return out
 
 
+MAX_CELLS = 2**26
+"""Largest number of points (cells, pixels) one call computes: 8192 x 8192, about 0.5 GB per
+float64 copy; bigger requests are refused before anything is allocated."""
+
+
 def perlin_noise(x: object, y: object, *, octaves: int = 1, persistence: float = 0.5,
                  lacunarity: float = 2.0, repeatx: float = 1024.0, repeaty: float = 1024.0,
                  base: int = 0, seed: int | None = None) -> np.ndarray:
@@ -284,10 +290,12 @@ def perlin_noise(x: object, y: object, *, octaves: int = 1, persistence: float =
             raise ValueError(f"{name} must have |values| < 2**24 (float32 precision), "
                              f"got maximum |{name}| = {np.abs(arr).max()}")
     try:
-        np.broadcast_shapes(xa.shape, ya.shape)
+        out_shape = np.broadcast_shapes(xa.shape, ya.shape)
     except ValueError as exc:
         raise ValueError(f"x and y must broadcast together, got shapes {xa.shape} and "
                          f"{ya.shape}") from exc
+    check_size("x and y broadcast", int(np.prod(out_shape, dtype=np.int64)),
+               maximum=MAX_CELLS, what="points")
     repeatx = check_float("repeatx", repeatx, minimum=0.0, min_inclusive=False)
     repeaty = check_float("repeaty", repeaty, minimum=0.0, min_inclusive=False)
     base = check_int("base", base, minimum=0, maximum=255)
@@ -331,6 +339,7 @@ def fractal_heightmap(shape: int | tuple[int, int] = 256, *, scale: float = 100.
     (4, 6)
     """
     rows, cols = check_shape2d("shape", shape)
+    check_size("shape", rows * cols, maximum=MAX_CELLS, what="pixels")
     scale = check_float("scale", scale, minimum=0.0, min_inclusive=False)
     octaves, persistence, lacunarity = _check_octave_params(octaves, persistence, lacunarity)
     seed = check_seed("seed", seed, allow_none=True)
@@ -655,6 +664,9 @@ def landscape_bands(n_maps: int = 12, *, size: int = 512, tile: int = 32, seed: 
     """
     n_maps = check_int("n_maps", n_maps, minimum=1, maximum=1000)
     size = check_int("size", size, minimum=8, maximum=4096)
+    # three float64 bands per map, all maps kept: refuse what cannot fit
+    check_size("n_maps * size * size * 3", n_maps * size * size * 3, maximum=MAX_CELLS,
+               what="band values")
     tile = check_int("tile", tile, minimum=4, maximum=size)
     if size % tile:
         raise ValueError(f"size must be a multiple of tile, got size={size}, tile={tile}")

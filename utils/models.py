@@ -55,6 +55,11 @@ def quiet_tensorflow():
     written straight to file descriptor 2 and ignore ``TF_CPP_MIN_LOG_LEVEL``; in a notebook
     they would show up as stderr on the page.  They are emitted while TensorFlow is imported and
     its devices are first listed, so file descriptor 2 is pointed at /dev/null for exactly that.
+
+    Returns
+    -------
+    module
+        ``keras``, imported after TensorFlow's logs were silenced.
     """
     global _QUIET
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -104,6 +109,28 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
 
     ``input_shape`` may have ``None`` spatial sizes for every model except ``cnn_flatten``, so
     the same weights can be applied to larger grids.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`MODEL_NAMES`.
+    input_shape : (H, W, channels)
+        Grid size (``None`` for any size, except ``cnn_flatten``), multiples of ``block``.
+    n_outputs : int
+        Sigmoid outputs, 1..1024 (one per label).
+    block : int
+        Side of the lattice block the first, strided convolution reads (1..64).
+    width : int
+        Filters of the hidden layers, 4..512.
+    learning_rate : float
+        Adam's step size, in (0, 1].
+    seed : int
+        Seeds the weights.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with binary cross-entropy.
     """
     name = check_choice("name", name, MODEL_NAMES)
     if not isinstance(input_shape, tuple) or len(input_shape) != 3:
@@ -175,7 +202,24 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
 def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
                           width: int = 16, seed: int = 0):
     """A small CNN for multi-band tiles: two 3 x 3 convolutions, global max pooling ("does it
-    occur anywhere in the tile?") and one sigmoid output per label, binary cross-entropy."""
+    occur anywhere in the tile?") and one sigmoid output per label, binary cross-entropy.
+
+    Parameters
+    ----------
+    input_shape : (H, W, bands)
+        Tile size and number of bands.
+    n_outputs : int
+        Labels (one sigmoid output each).
+    width : int
+        Filters of the two convolutions.
+    seed : int
+        Seeds the weights.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with binary cross-entropy.
+    """
     if not isinstance(input_shape, tuple) or len(input_shape) != 3:
         raise TypeError(f"input_shape must be a tuple (H, W, bands), got {input_shape!r}")
     for i, v in enumerate(input_shape):
@@ -202,7 +246,20 @@ def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
 
 def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
     """Scale every band (last axis) to zero mean and unit variance using statistics of
-    ``reference`` only (the training tiles), and apply the same scaling to ``arrays``."""
+    ``reference`` only (the training tiles), and apply the same scaling to ``arrays``.
+
+    Parameters
+    ----------
+    reference : (N, H, W, bands) array
+        The training tiles; their per-band mean and standard deviation are used.
+    *arrays : (M, H, W, bands) arrays
+        Validation and test tiles, scaled with the reference's statistics.
+
+    Returns
+    -------
+    list of float32 arrays
+        The scaled reference first, then every array in order.
+    """
     ref = check_array("reference", reference, ndim=4)
     axes = (0, 1, 2)
     with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
@@ -224,7 +281,17 @@ def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
 
 
 def count_parameters(model) -> int:
-    """Number of trainable parameters."""
+    """Number of trainable parameters.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any built model.
+
+    Returns
+    -------
+    int
+    """
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
 
 
@@ -239,6 +306,22 @@ class TrainResult:
     stopped_by: str   # "patience", "budget" or "epochs"
 
 
+def _check_model_input(model, arrays: dict[str, np.ndarray]) -> None:
+    """``model`` is a Keras model and every array fits its input (N, H, W, C): our message,
+    naming our parameter, instead of an error from deep inside Keras."""
+    keras = quiet_tensorflow()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model (from build_model or "
+                        f"build_band_classifier), got {type(model).__name__}")
+    want = tuple(model.input_shape[1:])
+    for name, arr in arrays.items():
+        got = arr.shape[1:]
+        if len(got) != len(want) or any(w is not None and w != g
+                                        for w, g in zip(want, got, strict=True)):
+            raise ValueError(f"{name} has samples of shape {got}, the model takes {want} "
+                             f"(None: any size)")
+
+
 def train(model, x: object, y: object, x_val: object, y_val: object, *,
           budget_seconds: float = 30.0, max_epochs: int = 100, batch_size: int = 64,
           patience: int = 4, seed: int = 0) -> TrainResult:
@@ -247,12 +330,32 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
     Training stops at the end of the first epoch after which ``budget_seconds`` have passed,
     after ``patience`` epochs without a better validation loss, or after ``max_epochs``; the
     weights of the best validation epoch are restored.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`build_model` or :func:`build_band_classifier`.
+    x, y : arrays
+        Training inputs (N, H, W, C) and targets (N,) or (N, labels).
+    x_val, y_val : arrays
+        Validation inputs and targets.
+    budget_seconds : float
+        Wall-clock cap, checked after every epoch.
+    max_epochs, batch_size, patience : int
+        Training length, batch size, and epochs without improvement before stopping.
+    seed : int
+        Seeds the shuffling.
+
+    Returns
+    -------
+    TrainResult
     """
     keras = quiet_tensorflow()
     X = check_array("x", x, ndim=4)
     Y = check_array("y", y, ndim=(1, 2))
     Xv = check_array("x_val", x_val, ndim=4)
     Yv = check_array("y_val", y_val, ndim=(1, 2))
+    _check_model_input(model, {"x": X, "x_val": Xv})
     if X.shape[0] != Y.shape[0] or Xv.shape[0] != Yv.shape[0]:
         raise ValueError(f"x and y must have the same number of samples, got {X.shape[0]} "
                          f"and {Y.shape[0]} (validation: {Xv.shape[0]} and {Yv.shape[0]})")
@@ -300,14 +403,31 @@ def input_gradients(model, x: object, output: int = 0, logit: bool = True) -> np
     With ``logit=True`` (default) the gradient is taken of the score *before* the final
     sigmoid.  The probability saturates: for a confident prediction (p close to 0 or 1) its
     gradient vanishes and the saliency map goes blank, while the logit's does not.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A trained model whose last layer is Dense (for ``logit=True``).
+    x : (N, H, W, C) array
+        Inputs of the shape the model takes.
+    output : int
+        Which output, 0..outputs - 1.
+    logit : bool
+        Differentiate the logit (default) or the probability.
+
+    Returns
+    -------
+    (N, H, W, C) float32 array
     """
     logit = check_bool("logit", logit)
     quiet_tensorflow()
     import keras
     import tensorflow as tf
 
-    X = tf.convert_to_tensor(check_array("x", x, ndim=4).astype("float32"))
-    output = check_int("output", output, minimum=0)
+    X_np = check_array("x", x, ndim=4)
+    _check_model_input(model, {"x": X_np})
+    X = tf.convert_to_tensor(X_np.astype("float32"))
+    output = check_int("output", output, minimum=0, maximum=model.output_shape[-1] - 1)
     last = model.layers[-1]
     if logit and not hasattr(last, "kernel"):
         raise ValueError("logit=True needs a model whose last layer is Dense; "

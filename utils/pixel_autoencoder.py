@@ -57,6 +57,15 @@ def receptive_field(levels: int) -> int:
     """Side, in pixels, of the image window that one code vector sees (3 x 3 convolutions: one
     at full resolution, then per level a strided and a plain one).
 
+    Parameters
+    ----------
+    levels : int
+        Stride-2 downsamplings of the encoder, 0..4.
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> [receptive_field(k) for k in range(4)]
@@ -266,6 +275,17 @@ def pixel_codes(model, image: object) -> np.ndarray:
     """The code of every pixel of one image, (H * W, features), rows in row-major order.
 
     The code map is upsampled back to the image (bilinear) where the encoder downsamples.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`build_pixel_autoencoder`.
+    image : (H, W, C) array
+        uint8 0..255 or float 0..1, any size.
+
+    Returns
+    -------
+    (H * W, features) float32 array
     """
     x, h, w = _padded(model, image)
     encoder = keras.Model(model.input, model.get_layer("code").output)
@@ -276,6 +296,16 @@ def pixel_codes(model, image: object) -> np.ndarray:
 
 
 def reconstruct_image(model, image: object) -> np.ndarray:
-    """The autoencoder's output for one image, (H, W, C) float in [0, 1]."""
+    """The autoencoder's output for one image, (H, W, C) float in [0, 1].
+
+    Parameters
+    ----------
+    model, image
+        As for :func:`pixel_codes`.
+
+    Returns
+    -------
+    (H, W, C) float array in [0, 1]
+    """
     x, h, w = _padded(model, image)
     return ops.convert_to_numpy(model(x))[0, :h, :w]

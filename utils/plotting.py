@@ -57,7 +57,12 @@ LEVEL_COLOURS: tuple[str, ...] = ("#FFFFFF",) + tuple(OKABE_ITO[i] for i in (0, 
 
 
 def use_book_style() -> None:
-    """Apply the book's matplotlib style (sizes, fonts, no top/right spines)."""
+    """Apply the book's matplotlib style (sizes, fonts, no top/right spines).
+
+    Returns
+    -------
+    None
+    """
     mpl.rcParams.update({
         "figure.dpi": 100,
         "savefig.dpi": 100,
@@ -77,6 +82,22 @@ def panel_grid(n: int, ncols: int = 4, size: float = 2.6,
     """A figure with ``n`` square panels on a grid of ``ncols`` columns; spare cells hidden.
 
     Returns the figure and the list of the ``n`` used axes.
+
+    Parameters
+    ----------
+    n : int
+        Panels, 1..400.
+    ncols : int
+        Columns, 1..40.
+    size : float
+        Side of a panel in inches.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    (Figure, list of Axes)
+        The figure and its ``n`` visible axes.
     """
     n = check_int("n", n, minimum=1, maximum=400)
     ncols = check_int("ncols", ncols, minimum=1, maximum=40)
@@ -103,7 +124,27 @@ def _axes(ax: Axes | None) -> Axes:
 
 def show_image(image: object, ax: Axes | None = None, title: str | None = None,
                cmap: str | None = None, colorbar: bool = False, **imshow_kwargs) -> Axes:
-    """Show a 2-D array (with ``cmap``) or an RGB image without ticks."""
+    """Show a 2-D array (with ``cmap``) or an RGB image without ticks.
+
+    Parameters
+    ----------
+    image : (H, W), (H, W, 3) or (H, W, 4) array
+        Values to show (RGB(A) as colours, 2-D through ``cmap``).
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    title : str, optional
+        Panel title.
+    cmap : str, optional
+        Colour map for 2-D arrays.
+    colorbar : bool
+        Add a colour bar (2-D arrays).
+    **imshow_kwargs
+        Passed to ``imshow`` (e.g. ``vmin``, ``vmax``).
+
+    Returns
+    -------
+    Axes
+    """
     colorbar = check_bool("colorbar", colorbar)
     img = check_array("image", image, ndim=(2, 3), finite=True)
     if img.ndim == 3 and img.shape[2] not in (3, 4):
@@ -125,6 +166,25 @@ def show_labels(labels: object, ax: Axes | None = None, names: Sequence[str] = T
     """Show an integer label map with one categorical colour per label and a legend.
 
     ``labels`` holds integers ``0..len(names)-1``.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array
+        Label of every pixel.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    names : sequence of str
+        One name per label (the legend).
+    colours : sequence of str, optional
+        One colour per label; the terrain palette by default.
+    title : str, optional
+        Panel title.
+    legend : bool
+        Draw the legend beside the map.
+
+    Returns
+    -------
+    Axes
     """
     legend = check_bool("legend", legend)
     lab = check_array("labels", labels, ndim=2)
@@ -161,6 +221,23 @@ def plot_contours(heights: object, levels: Sequence[float], ax: Axes | None = No
     """Draw the isocontours of ``heights`` at each level (``skimage.measure.find_contours``).
 
     Each level gets one Okabe-Ito colour and one legend entry, however many pieces it has.
+
+    Parameters
+    ----------
+    heights : (H, W) array
+        The height map.
+    levels : sequence of float
+        Heights to draw a contour at.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    background : bool
+        Show the height map in grey underneath.
+    title : str, optional
+        Panel title.
+
+    Returns
+    -------
+    Axes
     """
     background = check_bool("background", background)
     from skimage.measure import find_contours
@@ -255,7 +332,24 @@ def show_level_probabilities(probs: object, ax: Axes | None = None,
 
 def show_level_grid(grid: object, ax: Axes | None = None, annotate: bool = True,
                     title: str | None = None) -> Axes:
-    """Show a small integer grid of levels 1..L, optionally writing each value in its cell."""
+    """Show a small integer grid of levels 1..L, optionally writing each value in its cell.
+
+    Parameters
+    ----------
+    grid : (H, W) integer array
+        Levels 0 (background) to 7.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    annotate : bool
+        Write each value in its cell (grids of at most 400 cells).
+    title : str, optional
+        Panel title.
+
+    Returns
+    -------
+    Axes
+        Add the legend with :func:`level_legend`.
+    """
     annotate = check_bool("annotate", annotate)
     g = check_array("grid", grid, ndim=2)
     if not np.issubdtype(g.dtype, np.integer):
@@ -288,6 +382,23 @@ def plot_codebook(weights: object, ax: Axes | None = None, dims: tuple[int, int]
 
     ``weights`` has shape (rows, cols, features); ``data`` (N, features), if given, is drawn
     underneath as a light point cloud.  This is how a SOM is seen "unfolding" over training.
+
+    Parameters
+    ----------
+    weights : (rows, cols, features) array
+        The SOM's codebook.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    dims : (int, int)
+        The two features shown.
+    data : (N, features) array, optional
+        Samples drawn underneath.
+    title : str, optional
+        Panel title.
+
+    Returns
+    -------
+    Axes
     """
     w = check_array("weights", weights, ndim=3)
     i, j = (check_int("dims[0]", dims[0], minimum=0, maximum=w.shape[2] - 1),

@@ -78,7 +78,21 @@ DEFAULT_RULE = Rule("level 2 above and to the right of level 1", 2, 1, ("above",
 
 
 def check_grid(grid: object, n_kinds: int | None = None, name: str = "grid") -> np.ndarray:
-    """Validate one grid (H, W) or a batch (N, H, W) of integer levels 0..n_kinds."""
+    """Validate one grid (H, W) or a batch (N, H, W) of integer levels 0..n_kinds.
+
+    Parameters
+    ----------
+    grid : array
+        One grid (H, W) or a batch (N, H, W); float arrays of whole numbers are accepted.
+    n_kinds : int, optional
+        Highest level allowed (255 when None).
+    name : str
+        The caller's parameter name, for messages.
+
+    Returns
+    -------
+    integer array
+    """
     arr = check_array(name, grid, ndim=(2, 3))
     if not np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
@@ -95,6 +109,19 @@ def check_grid(grid: object, n_kinds: int | None = None, name: str = "grid") -> 
 
 def one_hot(grids: object, n_kinds: int = 4, dtype: str = "float32") -> np.ndarray:
     """One channel per level 1..n_kinds (the background gets none): (..., H, W, n_kinds).
+
+    Parameters
+    ----------
+    grids : (H, W) or (N, H, W) integer array
+        Levels 0..n_kinds.
+    n_kinds : int
+        Number of channels.
+    dtype : str
+        A real dtype (``"uint8"`` uses a quarter of float32's memory).
+
+    Returns
+    -------
+    (..., H, W, n_kinds) array
 
     Examples
     --------
@@ -114,7 +141,19 @@ def one_hot(grids: object, n_kinds: int = 4, dtype: str = "float32") -> np.ndarr
 
 
 def level_counts(grids: object, n_kinds: int = 4) -> np.ndarray:
-    """Cells of every level 1..n_kinds in each grid: (N, n_kinds) (or (n_kinds,) for one grid)."""
+    """Cells of every level 1..n_kinds in each grid: (N, n_kinds) (or (n_kinds,) for one grid).
+
+    Parameters
+    ----------
+    grids : (H, W) or (N, H, W) integer array
+        Levels 0..n_kinds.
+    n_kinds : int
+        Levels counted.
+
+    Returns
+    -------
+    (N, n_kinds) or (n_kinds,) integer array
+    """
     g = check_grid(grids, n_kinds, name="grids")
     flat = g.reshape(g.shape[0], -1) if g.ndim == 3 else g.reshape(1, -1)
     counts = np.stack([(flat == k).sum(axis=1) for k in range(1, n_kinds + 1)], axis=1)
@@ -125,6 +164,17 @@ def grid_objects(grid: object, block: int = 5) -> list[tuple[int, int, int]]:
     """The objects of one grid as ``(kind, lattice_row, lattice_col)``, one per occupied block.
 
     Raises ``ValueError`` if a block holds two kinds (not a grid of this module's format).
+
+    Parameters
+    ----------
+    grid : (H, W) integer array
+        One grid whose objects fill lattice blocks.
+    block : int
+        Side of a lattice block.
+
+    Returns
+    -------
+    list of (kind, lattice_row, lattice_col)
     """
     g = check_grid(grid)
     if g.ndim != 2:
@@ -160,7 +210,17 @@ def _pair_relations(ra: np.ndarray, ca: np.ndarray, rb: np.ndarray, cb: np.ndarr
 
 
 def fact_names(n_kinds: int = 4) -> list[str]:
-    """Names of the facts returned by :func:`relation_facts`, e.g. ``"1 above 2"``."""
+    """Names of the facts returned by :func:`relation_facts`, e.g. ``"1 above 2"``.
+
+    Parameters
+    ----------
+    n_kinds : int
+        Levels 2..16.
+
+    Returns
+    -------
+    list of str
+    """
     n_kinds = check_int("n_kinds", n_kinds, minimum=2, maximum=16)
     return [f"{a} {rel} {b}" for a in range(1, n_kinds + 1) for b in range(a + 1, n_kinds + 1)
             for rel in RELATIONS]
@@ -171,6 +231,19 @@ def relation_facts(grid: object, n_kinds: int = 4, block: int = 5) -> np.ndarray
 
     For each pair of kinds ``a < b`` and each relation, the fact holds when some object of
     kind ``a`` stands in that relation to some object of kind ``b``.
+
+    Parameters
+    ----------
+    grid : (H, W) integer array
+        Levels 0..n_kinds, objects filling lattice blocks.
+    n_kinds : int
+        Levels 2..16.
+    block : int
+        Side of a lattice block.
+
+    Returns
+    -------
+    uint8 array of ``len(fact_names(n_kinds))`` values
     """
     n_kinds = check_int("n_kinds", n_kinds, minimum=2, maximum=16)
     check_grid(grid, n_kinds)           # a level above n_kinds is an error, not dropped
@@ -302,6 +375,11 @@ def make_dataset(n: int, *, size: int = 50, block: int = 5, n_kinds: int = 4,
         Seeds everything, including the split.
     split : three fractions
         Train, validation and test shares (summing to 1); pairs are never split.
+
+    Returns
+    -------
+    Dataset
+        Grids, labels, counts, facts and the train/val/test indices.
     """
     n = check_int("n", n, minimum=2, maximum=200_000)
     if n % 2:
