@@ -20,6 +20,7 @@ import tracemalloc
 import numpy as np
 
 from utils import landscape as ls
+from utils.naive import winner_loop
 from utils.segmentation import pixel_features
 from utils.som import train_som, winner_map
 
@@ -40,7 +41,7 @@ def main(argv=None) -> int:
         X, _ = pixel_features(image, ("colour",))
         som = train_som(X, (10, 10), iterations=3000, sigma=2.0, seed=0, n_checkpoints=1).som
         start = time.perf_counter()
-        loop = np.array([np.ravel_multi_index(som.winner(x), (10, 10)) for x in X])
+        loop = winner_loop(som, X)
         t_loop = time.perf_counter() - start
         t_vec, peak = np.inf, 0
         for _ in range(args.repeat):

@@ -26,8 +26,9 @@ def land():
 
 
 def loop_winners(som, X):
-    rows, cols = som.get_weights().shape[:2]
-    return np.array([np.ravel_multi_index(som.winner(x), (rows, cols)) for x in X])
+    from utils.naive import winner_loop
+
+    return winner_loop(som, X)
 
 
 @settings(max_examples=15, deadline=None)
@@ -76,11 +77,8 @@ def test_som_then_cluster_matches_kmeans_on_the_landscape(seed):
     """Chapter 3's claim with its settings, on a 128 x 128 landscape, for several seeds."""
     land = ls.synthetic_landscape(128, seed=0)
     X, _ = pixel_features(land.rgb, ("colour",))
-    run = sm.train_som(X, (10, 10), iterations=10000, sigma=2.0, seed=seed, n_checkpoints=1)
-    nodes = sm.winner_map(run.som, X)
-    classes = sm.cluster_codebook(run.som, 4, weights=sm.hit_counts(run.som, nodes))
-    som_iou = score_segmentation(land.classes, classes[nodes].reshape(land.classes.shape),
-                                 4).mean_iou
+    seg = sm.som_segment(X, land.classes.shape, (10, 10), 4, sigma=2.0, seed=seed)
+    som_iou = score_segmentation(land.classes, seg.labels, 4).mean_iou
     km_iou = score_segmentation(land.classes,
                                 kmeans_segment(X, land.classes.shape, 4).labels, 4).mean_iou
     assert som_iou >= km_iou - 0.05, (som_iou, km_iou)
@@ -132,3 +130,19 @@ def test_bad_input_needing_a_trained_som():
         sm.cluster_codebook(som, 2, weights=np.ones(4))
     with pytest.raises(ValueError, match="nodes"):
         sm.hit_counts(som, np.array([0, 9]))
+
+
+def test_som_segment_is_the_four_steps_in_one_call():
+    land = ls.synthetic_landscape(48, seed=1)
+    X, _ = pixel_features(land.rgb, ("colour",))
+    seg = sm.som_segment(X, land.classes.shape, (5, 5), 3, iterations=500, sigma=1.5, seed=4)
+    run = sm.train_som(X, (5, 5), iterations=500, sigma=1.5, seed=4, n_checkpoints=1)
+    nodes = sm.winner_map(run.som, X)
+    cls = sm.cluster_codebook(run.som, 3, weights=sm.hit_counts(run.som, nodes), seed=0)
+    np.testing.assert_array_equal(seg.labels, cls[nodes].reshape(land.classes.shape))
+    np.testing.assert_array_equal(seg.nodes, nodes)
+    assert seg.hits.sum() == X.shape[0] and seg.seconds > 0
+    with pytest.raises(ValueError, match="shape"):
+        sm.som_segment(X, (5, 5), (5, 5), 3)
+    with pytest.raises(TypeError, match="weight_by_hits"):
+        sm.som_segment(X, land.classes.shape, (5, 5), 3, weight_by_hits="no")

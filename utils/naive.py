@@ -18,7 +18,7 @@ import numpy as np
 
 from ._validation import check_array, check_float, check_int, check_shape2d
 
-__all__ = ["heightmap_loop", "colourise_loop"]
+__all__ = ["heightmap_loop", "colourise_loop", "winner_loop"]
 
 
 def heightmap_loop(shape: int | tuple[int, int] = 256, *, scale: float = 100.0,
@@ -76,3 +76,36 @@ def colourise_loop(heights: object, thresholds: object, colours: object,
             for ch in range(3):
                 out[r, c, ch] = round(colour[ch])
     return out
+
+
+def winner_loop(som: object, features: object) -> np.ndarray:
+    """The tutorials' SOM winner map: ``som.winner`` called once per pixel, in Python.
+
+    The reference that ``som.winner_map`` must reproduce exactly, far faster.
+
+    Parameters
+    ----------
+    som : minisom.MiniSom
+        A trained map.
+    features : (N, F) array
+        One row per pixel.
+
+    Returns
+    -------
+    (N,) int64 array
+        The flat index of every row's best-matching node.
+
+    Examples
+    --------
+    >>> from minisom import MiniSom
+    >>> som = MiniSom(2, 2, 3, random_seed=0)
+    >>> winner_loop(som, np.zeros((4, 3))).shape
+    (4,)
+    """
+    get = getattr(som, "get_weights", None)
+    if get is None or not hasattr(som, "winner"):
+        raise TypeError(f"som must be a minisom.MiniSom, got {type(som).__name__}")
+    rows, cols = np.asarray(get()).shape[:2]
+    X = check_array("features", features, ndim=2)
+    return np.array([np.ravel_multi_index(som.winner(x), (rows, cols)) for x in X],
+                    dtype=np.int64)

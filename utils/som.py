@@ -8,7 +8,9 @@ MiniSom does the learning; this module adds what a segmentation needs around it:
   (and optionally the codebook) at checkpoints, so the learning can be plotted;
 - :func:`winner_map` finds every pixel's best-matching unit in chunks: identical to calling
   ``som.winner`` pixel by pixel, many times faster, with bounded memory;
-- :func:`cluster_codebook` groups the nodes into classes (k-means or Ward on the node weights).
+- :func:`cluster_codebook` groups the nodes into classes (k-means or Ward on the node weights);
+- :func:`som_segment` chains the four (train, winner map, hit counts, hit-weighted k-means on
+  the codebook) into one call that returns a label map, as ``kmeans_segment`` does for k-means.
 
 Example
 -------
@@ -28,7 +30,8 @@ import numpy as np
 
 from ._validation import check_array, check_bool, check_choice, check_float, check_int, check_seed
 
-__all__ = ["SOMRun", "train_som", "winner_map", "cluster_codebook", "hit_counts"]
+__all__ = ["SOMRun", "train_som", "winner_map", "cluster_codebook", "hit_counts",
+           "SOMSegmentation", "som_segment"]
 
 
 @dataclass
@@ -253,3 +256,86 @@ def _grid_connectivity(rows: int, cols: int):
         return diags([np.ones(n - 1), np.ones(n - 1)], [-1, 1], shape=(n, n))
 
     return (kron(path(rows), identity(cols)) + kron(identity(rows), path(cols))).tocsr()
+
+
+@dataclass
+class SOMSegmentation:
+    """What :func:`som_segment` did.
+
+    Attributes
+    ----------
+    labels : (H, W) int64 array
+        The class of every pixel (the class of its winning node).
+    nodes : (H * W,) int64 array
+        The winning node of every pixel (flat node index).
+    node_class : (rows * cols,) int64 array
+        The class of every node.
+    hits : (rows, cols) int64 array
+        Pixels won by each node.
+    run : SOMRun
+        The training run (the map, its learning curve).
+    seconds : float
+        Wall time of the whole pipeline.
+    """
+
+    labels: np.ndarray
+    nodes: np.ndarray
+    node_class: np.ndarray
+    hits: np.ndarray
+    run: SOMRun
+    seconds: float
+
+
+def som_segment(features: object, shape: tuple[int, int], grid: tuple[int, int],
+                n_classes: int, *, iterations: int = 10_000, sigma: float | None = None,
+                learning_rate: float = 0.5, topology: str = "rectangular",
+                weight_by_hits: bool = True, seed: int = 0) -> SOMSegmentation:
+    """Segment an image with a SOM: train it on the pixels' features, give every pixel its
+    winning node, and group the nodes into ``n_classes`` by k-means on the codebook.
+
+    Parameters
+    ----------
+    features : (H * W, F) array
+        One row per pixel, row-major (e.g. from ``segmentation.pixel_features``).
+    shape : (H, W)
+        Image shape, ``H * W`` rows.
+    grid : (rows, cols)
+        Map size.
+    n_classes : int
+        Classes the nodes are grouped into.
+    iterations, sigma, learning_rate, topology
+        As for :func:`train_som` (one checkpoint, at the end).
+    weight_by_hits : bool
+        Weight every node by the pixels it wins when clustering the codebook.
+    seed : int
+        Seeds the map; the codebook clustering uses seed 0, as chapter 3 does.
+
+    Returns
+    -------
+    SOMSegmentation
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal(size=(64, 3))
+    >>> som_segment(X, (8, 8), (3, 3), 2, iterations=200).labels.shape
+    (8, 8)
+    """
+    X = _check_features(features)
+    if not isinstance(shape, tuple) or len(shape) != 2:
+        raise TypeError(f"shape must be a pair (H, W), got {shape!r}")
+    h = check_int("shape[0]", shape[0], minimum=1)
+    w = check_int("shape[1]", shape[1], minimum=1)
+    if h * w != X.shape[0]:
+        raise ValueError(f"shape {shape} has {h * w} pixels, features has {X.shape[0]} rows")
+    weight_by_hits = check_bool("weight_by_hits", weight_by_hits)
+    start = time.perf_counter()
+    run = train_som(X, grid, iterations=iterations, sigma=sigma,
+                    learning_rate=learning_rate, seed=seed, n_checkpoints=1,
+                    topology=topology)
+    nodes = winner_map(run.som, X)
+    hits = hit_counts(run.som, nodes)
+    node_class = cluster_codebook(run.som, n_classes,
+                                  weights=hits if weight_by_hits else None, seed=0)
+    return SOMSegmentation(labels=node_class[nodes].reshape(h, w), nodes=nodes,
+                           node_class=node_class, hits=hits, run=run,
+                           seconds=time.perf_counter() - start)
