@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import numpy as np
 from sklearn.cluster import KMeans
 
 from utils import landscape as ls
 from utils.segmentation import find_elbow, kmeans_sweep, pixel_features
+from utils.timing import best_time
 
 KS = list(range(1, 11))
 TARGET = 5.0
@@ -43,17 +43,10 @@ def main(argv=None) -> int:
     land = ls.synthetic_landscape(args.size, seed=0)
     pixels, _ = pixel_features(land.rgb, ("colour",), standardise=False)
 
-    t_tut, t_utils, t_criteria = np.inf, np.inf, np.inf
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        wcss_tut = tutorial_sweep(pixels)
-        t_tut = min(t_tut, time.perf_counter() - start)
-        start = time.perf_counter()
-        sweep = kmeans_sweep(pixels, KS, seed=0, criteria=False)
-        t_utils = min(t_utils, time.perf_counter() - start)
-        start = time.perf_counter()
-        kmeans_sweep(pixels, KS, seed=0, criteria=True)
-        t_criteria = time.perf_counter() - start
+    t_tut, wcss_tut = best_time(lambda: tutorial_sweep(pixels), args.repeat)
+    t_utils, sweep = best_time(lambda: kmeans_sweep(pixels, KS, seed=0, criteria=False),
+                               args.repeat)
+    t_criteria, _ = best_time(lambda: kmeans_sweep(pixels, KS, seed=0, criteria=True), 1)
     k_tut = find_elbow(KS, wcss_tut)
     k_utils = find_elbow(sweep["k"], sweep["wcss"])
     ratio = t_tut / t_utils

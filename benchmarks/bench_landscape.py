@@ -12,23 +12,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import numpy as np
 
 from utils import landscape as ls
 from utils import naive
+from utils.timing import best_time
 
 TARGETS = {"perlin heights": 3.0, "soft colouring": 50.0}  # speed-ups the book promises
-
-
-def best_of(fn, repeat):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main(argv=None) -> int:
@@ -39,12 +30,12 @@ def main(argv=None) -> int:
     n, repeat = args.size, args.repeat
     params = dict(scale=100.0, octaves=6, persistence=0.5, lacunarity=2.0)
 
-    t_loop_h, h_loop = best_of(lambda: naive.heightmap_loop(n, **params), repeat)
-    t_vec_h, h_vec = best_of(lambda: ls.fractal_heightmap(n, seed=None, **params), repeat)
+    t_loop_h, h_loop = best_time(lambda: naive.heightmap_loop(n, **params), repeat)
+    t_vec_h, h_vec = best_time(lambda: ls.fractal_heightmap(n, seed=None, **params), repeat)
     heights = ls.normalise(h_vec)
-    t_loop_c, c_loop = best_of(lambda: naive.colourise_loop(
+    t_loop_c, c_loop = best_time(lambda: naive.colourise_loop(
         heights, ls.DEFAULT_THRESHOLDS, ls.TERRAIN_COLOURS, 0.05), repeat)
-    t_vec_c, c_vec = best_of(lambda: ls.colourise(heights, transition_width=0.05), repeat)
+    t_vec_c, c_vec = best_time(lambda: ls.colourise(heights, transition_width=0.05), repeat)
 
     rows = [
         ("perlin heights", t_loop_h, t_vec_h, float(np.abs(h_loop - h_vec).max()), 1e-6),
