@@ -139,6 +139,21 @@ def check_array(name: str, value: object, *, ndim: int | tuple[int, ...] | None 
     return arr
 
 
+def check_labels(name: str, value: object, *, ndim: int | tuple[int, ...] | None = None,
+                 below: int | None = None) -> np.ndarray:
+    """Integer labels (class, cluster or node indices): an integer dtype (``TypeError``
+    otherwise), non-negative, and below ``below`` when given; returned as int64, so that
+    arithmetic on them cannot wrap round in a small dtype."""
+    arr = check_array(name, value, ndim=ndim)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer labels, got dtype {arr.dtype}")
+    if arr.min() < 0:
+        raise ValueError(f"{name} must hold non-negative labels, got minimum {arr.min()}")
+    if below is not None and arr.max() >= below:
+        raise ValueError(f"{name} must hold labels below {below}, got maximum {arr.max()}")
+    return arr.astype(np.int64, copy=False)
+
+
 def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     """``value`` must be one of the strings in ``choices``."""
     if not isinstance(value, str) or value not in choices:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_int
+from ._validation import check_array, check_int, check_labels
 
 __all__ = [
     "confusion",
@@ -44,11 +44,7 @@ MAX_LABELS = 65_536
 def _labels(name: str, value: object) -> np.ndarray:
     """Integer labels as int64 (arithmetic on them, such as ``t * n_pred + p``, must not wrap
     round in a small dtype like uint8), non-negative and below :data:`MAX_LABELS`."""
-    arr = check_array(name, value, ndim=(1, 2))
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} must hold integer labels, got dtype {arr.dtype}")
-    if arr.min() < 0:
-        raise ValueError(f"{name} must hold non-negative labels, got minimum {arr.min()}")
+    arr = check_labels(name, value, ndim=(1, 2))
     if arr.max() >= MAX_LABELS:
         raise ValueError(f"{name} has label {arr.max()}; labels must be below {MAX_LABELS} "
                          f"(relabel them 0..n-1 first: a confusion matrix grows with the "

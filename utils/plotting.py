@@ -26,7 +26,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ._validation import check_array, check_bool, check_float, check_int
+from ._validation import check_array, check_bool, check_float, check_int, check_labels
 from .landscape import TERRAIN_CLASSES
 
 __all__ = [
@@ -187,9 +187,7 @@ def show_labels(labels: object, ax: Axes | None = None, names: Sequence[str] = T
     Axes
     """
     legend = check_bool("legend", legend)
-    lab = check_array("labels", labels, ndim=2)
-    if not np.issubdtype(lab.dtype, np.integer):
-        raise TypeError(f"labels must hold integers, got dtype {lab.dtype}")
+    lab = check_labels("labels", labels, ndim=2)
     k = len(names)
     if k < 1:
         raise ValueError("names must name at least one label, got an empty sequence")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_int, check_seed
+from ._validation import check_array, check_bool, check_int, check_labels, check_seed
 
 __all__ = [
     "FEATURES",
@@ -410,8 +410,7 @@ def cluster_mean_colours(image: object, labels: object, n_clusters: int | None =
     lab = check_array("labels", labels, ndim=2)
     if lab.shape != img.shape[:2]:
         raise ValueError(f"labels must have the image's shape {img.shape[:2]}, got {lab.shape}")
-    if not np.issubdtype(lab.dtype, np.integer) or lab.min() < 0:
-        raise ValueError("labels must hold non-negative integers")
+    lab = check_labels("labels", lab)
     k = int(lab.max()) + 1 if n_clusters is None else check_int(
         "n_clusters", n_clusters, minimum=int(lab.max()) + 1, maximum=MAX_CLUSTERS)
     if k > MAX_CLUSTERS:
@@ -448,9 +447,7 @@ def segment_boundaries(labels: object) -> np.ndarray:
     """Boolean map of the pixels on a border between two labels (``find_boundaries``, thick)."""
     from skimage.segmentation import find_boundaries
 
-    lab = check_array("labels", labels, ndim=2)
-    if not np.issubdtype(lab.dtype, np.integer):
-        raise TypeError(f"labels must hold integers, got dtype {lab.dtype}")
+    lab = check_labels("labels", labels, ndim=2)
     return find_boundaries(lab, mode="thick")
 
 
@@ -463,9 +460,7 @@ def class_markers(class_map: object) -> dict[int, tuple[float, float]]:
     from scipy import ndimage
     from skimage.measure import label, regionprops
 
-    lab = check_array("class_map", class_map, ndim=2)
-    if not np.issubdtype(lab.dtype, np.integer):
-        raise TypeError(f"class_map must hold integers, got dtype {lab.dtype}")
+    lab = check_labels("class_map", class_map, ndim=2)
     markers: dict[int, tuple[float, float]] = {}
     for cls in np.unique(lab).tolist():
         regions = label(lab == cls, connectivity=1)

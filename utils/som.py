@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_choice, check_float, check_int, check_seed
+from ._validation import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_labels,
+    check_seed,
+)
 
 __all__ = ["SOMRun", "train_som", "winner_map", "cluster_codebook", "hit_counts",
            "SOMSegmentation", "som_segment"]
@@ -206,10 +214,8 @@ def _probably_repetitive(X: np.ndarray, probe: int = 2000) -> bool:
 def hit_counts(som: object, nodes: object) -> np.ndarray:
     """How many pixels each node wins, as a (rows, cols) array."""
     W = np.asarray(som.get_weights())
-    idx = check_array("nodes", nodes, ndim=1)
     n_nodes = W.shape[0] * W.shape[1]
-    if not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0 or idx.max() >= n_nodes:
-        raise ValueError(f"nodes must be integer node indices in 0..{n_nodes - 1}")
+    idx = check_labels("nodes", nodes, ndim=1, below=n_nodes)
     return np.bincount(idx, minlength=W.shape[0] * W.shape[1]).reshape(W.shape[:2])
 
 
