@@ -64,6 +64,18 @@ def confusion(true: object, pred: object, n_true: int | None = None,
               n_pred: int | None = None) -> np.ndarray:
     """Counts ``C[i, j]`` of cells with true label ``i`` and predicted label ``j``.
 
+    Parameters
+    ----------
+    true, pred : integer arrays of the same shape
+        Labels, non-negative.
+    n_true, n_pred : int, optional
+        Rows and columns (default: largest label + 1).
+
+    Returns
+    -------
+    (n_true, n_pred) int64 array
+        ``out[t, p]`` counts the items of class ``t`` predicted as ``p``.
+
     Examples
     --------
     >>> confusion([0, 0, 1], [1, 1, 1]).tolist()
@@ -86,6 +98,18 @@ def match_clusters(true: object, pred: object, n_classes: int | None = None) -> 
 
     Returns an integer array ``mapping`` with ``mapping[cluster] = class``.
 
+    Parameters
+    ----------
+    true, pred : integer arrays of the same shape
+        Classes and clusters.
+    n_classes : int, optional
+        Number of classes (default: largest class + 1).
+
+    Returns
+    -------
+    (n_clusters,) int64 array
+        ``mapping[cluster] = class``.
+
     Examples
     --------
     >>> match_clusters([0, 0, 1, 1], [1, 1, 0, 2]).tolist()
@@ -104,7 +128,19 @@ def match_clusters(true: object, pred: object, n_classes: int | None = None) -> 
 
 
 def relabel(pred: object, mapping: object) -> np.ndarray:
-    """Replace every cluster label by its class, ``mapping[pred]``."""
+    """Replace every cluster label by its class, ``mapping[pred]``.
+
+    Parameters
+    ----------
+    pred : integer array
+        Cluster labels.
+    mapping : 1-D integer array
+        ``mapping[cluster] = class``, non-negative.
+
+    Returns
+    -------
+    int64 array of ``pred``'s shape
+    """
     p = _labels("pred", pred)
     m = check_array("mapping", mapping, ndim=1)
     if not np.issubdtype(m.dtype, np.integer):
@@ -115,13 +151,34 @@ def relabel(pred: object, mapping: object) -> np.ndarray:
 
 
 def pixel_accuracy(true: object, pred: object) -> float:
-    """Fraction of cells whose predicted class equals the true class."""
+    """Fraction of cells whose predicted class equals the true class.
+
+    Parameters
+    ----------
+    true, pred : integer arrays of the same shape
+
+    Returns
+    -------
+    float
+    """
     t, p = _pair(true, pred)
     return float(np.mean(t == p))
 
 
 def iou_per_class(true: object, pred: object, n_classes: int | None = None) -> np.ndarray:
     """Intersection over union of every class; NaN for a class absent from both maps.
+
+    Parameters
+    ----------
+    true, pred : integer arrays of the same shape
+        Classes (already matched).
+    n_classes : int, optional
+        Number of classes (default: largest label + 1).
+
+    Returns
+    -------
+    (n_classes,) float array
+        NaN for a class absent from both.
 
     Examples
     --------
@@ -159,7 +216,21 @@ class SegmentationScore:
 def score_segmentation(true: object, clusters: object,
                        n_classes: int | None = None) -> SegmentationScore:
     """Match clusters to classes and compute accuracy, per-class IoU, mean IoU, confusion,
-    plus the matching-free adjusted Rand index and normalised mutual information."""
+    plus the matching-free adjusted Rand index and normalised mutual information.
+
+    Parameters
+    ----------
+    true : (H, W) integer array
+        Ground-truth classes.
+    clusters : (H, W) integer array
+        Cluster labels, matched to classes here.
+    n_classes : int, optional
+        Number of classes (default: largest class + 1).
+
+    Returns
+    -------
+    SegmentationScore
+    """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     t_arr = _labels("true", true)
@@ -213,6 +284,19 @@ def score_clustering(true: object, clusters: object, *, n_boot: int = 200,
     of the NMI over the resamples: the bootstrap gives the spread, not the centre.  A resample
     repeats items, repeats inflate mutual information, so resampled NMIs sit above the estimate;
     near NMI = 0 every resample does, and percentile intervals then exclude the estimate.
+
+    Parameters
+    ----------
+    true, clusters : 1-D integer arrays of the same length
+        Known groups and cluster labels.
+    n_boot : int
+        Bootstrap resamples for the NMI interval (0: none, NaN bounds).
+    seed : int
+        Seeds the resamples.
+
+    Returns
+    -------
+    ClusteringScore
 
     Examples
     --------

@@ -221,6 +221,16 @@ def unique_rows(X: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Rows are compared byte for byte (much faster than ``np.unique(X, axis=0)``), so
     ``rows[inverse]`` reproduces ``X`` exactly.
 
+    Parameters
+    ----------
+    X : (N, F) array
+        Rows to deduplicate.
+
+    Returns
+    -------
+    (rows, inverse, counts)
+        The distinct rows, the index of every input row among them, and how often each occurs.
+
     Examples
     --------
     >>> rows, inverse, counts = unique_rows([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]])
@@ -311,6 +321,10 @@ def kmeans_segment(features: object, shape: tuple[int, int], n_clusters: int, *,
         Fit on the distinct feature rows weighted by their counts when there are at most
         ``sample_size`` (or a quarter of N) of them.  That is the same objective as fitting on
         every pixel, at a fraction of the cost (colour images have few distinct colours).
+
+    Returns
+    -------
+    KMeansSegmentation
     """
     minibatch = check_bool("minibatch", minibatch)
     dedupe = check_bool("dedupe", dedupe)
@@ -339,6 +353,30 @@ def kmeans_sweep(features: object, ks: Sequence[int], *, seed: int = 0,
     NaN for k=1), ``calinski_harabasz`` (higher is better) and ``davies_bouldin`` (lower is
     better), all three computed on the same ``score_size`` random pixels (silhouette costs
     O(n^2)).
+
+    Parameters
+    ----------
+    features : (N, F) array
+        One row per pixel.
+    ks : sequence of int
+        The k to fit, each 1..64.
+    seed : int
+        Seeds the sample and k-means.
+    sample_size : int or None
+        Pixels to fit on when the rows are not few enough to deduplicate.
+    score_size : int
+        Pixels the three criteria are computed on.
+    n_init : int
+        k-means restarts per k.
+    criteria : bool
+        Also compute the silhouette, Calinski-Harabasz and Davies-Bouldin scores.
+    dedupe : bool
+        Fit on distinct rows weighted by their counts when they are few.
+
+    Returns
+    -------
+    dict of str to array
+        As described above.
     """
     criteria = check_bool("criteria", criteria)
     dedupe = check_bool("dedupe", dedupe)
@@ -383,6 +421,20 @@ def find_elbow(ks: object, wcss: object, curve: str = "convex",
     An inertia curve falls and flattens: it is ``convex`` and ``decreasing``.  ``kneed``'s own
     defaults (``concave``, ``increasing``) describe the opposite shape; chapter 2 shows what
     they return on an inertia curve.
+
+    Parameters
+    ----------
+    ks : 1-D array
+        Strictly increasing whole numbers of clusters (at least 3).
+    wcss : 1-D array
+        The within-cluster sum of squares for each k.
+    curve : {"convex", "concave"}
+    direction : {"decreasing", "increasing"}
+        The shape of the curve, passed to ``kneed``.
+
+    Returns
+    -------
+    int or None
     """
     from kneed import KneeLocator
 
@@ -405,7 +457,21 @@ def find_elbow(ks: object, wcss: object, curve: str = "convex",
 
 def cluster_mean_colours(image: object, labels: object, n_clusters: int | None = None
                          ) -> np.ndarray:
-    """Mean RGB colour (0..255) of the pixels in each cluster; NaN rows for empty clusters."""
+    """Mean RGB colour (0..255) of the pixels in each cluster; NaN rows for empty clusters.
+
+    Parameters
+    ----------
+    image : (H, W, 3) array
+        RGB image.
+    labels : (H, W) integer array
+        Cluster of every pixel.
+    n_clusters : int, optional
+        Rows of the result (more than the largest label gives NaN rows).
+
+    Returns
+    -------
+    (n_clusters, 3) float array
+    """
     img = _image(image) * 255.0
     lab = check_array("labels", labels, ndim=2)
     if lab.shape != img.shape[:2]:
@@ -428,6 +494,18 @@ def name_clusters(colours: object, reference: object) -> np.ndarray:
     This names clusters without looking at the ground truth, as one would with real images.
     A NaN row (the mean colour of an empty cluster) has no nearest colour: it is an error, not
     silently the first reference colour.
+
+    Parameters
+    ----------
+    colours : (K, 3) array
+        Mean colour of every cluster, 0..255.
+    reference : (C, 3) array
+        One reference colour per class, 0..255.
+
+    Returns
+    -------
+    (K,) int array
+        The nearest reference (class) of every cluster.
     """
     col = check_array("colours", colours, ndim=2, finite=False)
     if np.isnan(col).any():
@@ -444,7 +522,16 @@ def name_clusters(colours: object, reference: object) -> np.ndarray:
 
 
 def segment_boundaries(labels: object) -> np.ndarray:
-    """Boolean map of the pixels on a border between two labels (``find_boundaries``, thick)."""
+    """Boolean map of the pixels on a border between two labels (``find_boundaries``, thick).
+
+    Parameters
+    ----------
+    labels : (H, W) integer array
+
+    Returns
+    -------
+    (H, W) bool array
+    """
     from skimage.segmentation import find_boundaries
 
     lab = check_labels("labels", labels, ndim=2)
@@ -456,6 +543,14 @@ def class_markers(class_map: object) -> dict[int, tuple[float, float]]:
 
     The point is the region's pixel farthest from the region's border, so unlike a centroid it
     always lies inside the region, even for a ring-shaped or C-shaped region.
+
+    Parameters
+    ----------
+    class_map : (H, W) integer array
+
+    Returns
+    -------
+    dict of class -> (row, col)
     """
     from scipy import ndimage
     from skimage.measure import label, regionprops

@@ -98,6 +98,10 @@ def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000
     snapshot_at : tuple of int
         Iterations after which a copy of the codebook is kept (0 = the initial codebook).
     topology : {"rectangular", "hexagonal"}
+
+    Returns
+    -------
+    SOMRun
     """
     from minisom import MiniSom
 
@@ -160,6 +164,21 @@ def winner_map(som: object, features: object, chunk_size: int = 4096,
     3. rows whose two nearest nodes are closer than the expanded form's rounding error are
        re-decided with MiniSom's own formula (the norm of the difference), so ties break
        exactly as in ``som.winner``.
+
+    Parameters
+    ----------
+    som : minisom.MiniSom
+        A trained map.
+    features : (N, F) array
+        Rows to map (same features as the map was trained on).
+    chunk_size : int
+        Rows per matrix product.
+    dedupe : bool
+        Resolve repeated rows once.
+
+    Returns
+    -------
+    (N,) int64 array
     """
     dedupe = check_bool("dedupe", dedupe)
     from .segmentation import unique_rows
@@ -212,7 +231,19 @@ def _probably_repetitive(X: np.ndarray, probe: int = 2000) -> bool:
 
 
 def hit_counts(som: object, nodes: object) -> np.ndarray:
-    """How many pixels each node wins, as a (rows, cols) array."""
+    """How many pixels each node wins, as a (rows, cols) array.
+
+    Parameters
+    ----------
+    som : minisom.MiniSom
+        A trained map.
+    nodes : (N,) integer array
+        Flat winning-node indices (:func:`winner_map`).
+
+    Returns
+    -------
+    (rows, cols) int array
+    """
     W = np.asarray(som.get_weights())
     n_nodes = W.shape[0] * W.shape[1]
     idx = check_labels("nodes", nodes, ndim=1, below=n_nodes)
@@ -227,6 +258,24 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
     node by ``weights`` (e.g. its hit count, so that empty nodes between clusters do not pull
     centres); ``method="ward"`` uses agglomerative clustering restricted to grid neighbours, so
     every class is a connected patch of the map.
+
+    Parameters
+    ----------
+    som : minisom.MiniSom
+        A trained map.
+    n_clusters : int
+        Classes, 1..nodes.
+    method : {"kmeans", "ward"}
+        k-means on the node weights, or Ward restricted to grid neighbours.
+    weights : (rows, cols) array, optional
+        Node weights for k-means (e.g. hit counts); not accepted with Ward.
+    seed : int
+        Seeds k-means.
+
+    Returns
+    -------
+    (rows * cols,) int64 array
+        The class of every node, in flat order.
     """
     from sklearn.cluster import AgglomerativeClustering, KMeans
 
