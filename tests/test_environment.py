@@ -33,10 +33,11 @@ def test_utils_imports_without_tensorflow_quickly():
     assert float(out[0]) < 5.0 and time.perf_counter() - start < 20
 
 
-DOCUMENTED = ["clustering", "layers", "metrics", "models", "pixel_autoencoder", "plotting",
-              "relations", "segmentation", "som", "timing"]
-"""Modules whose every public function has numpydoc Parameters (if it takes any) and Returns;
-the others are listed in issue 11 and join this list as they are finished."""
+DOCUMENTED = ["arrangements", "clustering", "landscape", "latent", "layers", "metrics", "models",
+              "naive", "pixel_autoencoder", "plotting", "relations", "segmentation", "som",
+              "timing"]
+"""Every public module: each public function has numpydoc Parameters (if it takes any) and
+Returns.  (``_validation`` is private: one-line docstrings.)"""
 
 
 @pytest.mark.parametrize("module", DOCUMENTED)

@@ -65,6 +65,17 @@ _SLOTS = np.array([(r, c) for r in (0, 2, 4) for c in (0, 2, 4)])
 def random_templates(n: int, seed: int = 0) -> dict[str, tuple[tuple[int, int, int], ...]]:
     """``n`` distinct random templates: levels 1..4 put in 4 of the 9 slots.
 
+    Parameters
+    ----------
+    n : int
+        Templates to draw.
+    seed : int
+        Seeds the draw.
+
+    Returns
+    -------
+    dict of name -> tuple of (level, lattice_row, lattice_col)
+
     Examples
     --------
     >>> t = random_templates(3, seed=1)
@@ -255,7 +266,21 @@ def make_arrangements(n: int, *, n_families: int | None = None, templates: dict 
 def check_lattice_grids(grids: object, block: int, n_levels: int = 4
                         ) -> tuple[np.ndarray, int]:
     """Validate a batch (N, H, W) of level grids 0..n_levels whose sides are multiples of
-    ``block``; return the grids and the block."""
+    ``block``; return the grids and the block.
+
+    Parameters
+    ----------
+    grids : (N, H, W) integer array
+        Level grids 0..n_levels.
+    block : int
+        Side of a lattice block, 1..64.
+    n_levels : int
+        Highest level.
+
+    Returns
+    -------
+    (grids, block)
+    """
     g = check_grid(grids, n_levels, name="grids")
     if g.ndim != 3:
         raise ValueError(f"grids must be a batch (N, H, W), got shape {g.shape}")

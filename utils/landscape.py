@@ -362,6 +362,15 @@ def normalise(heights: object) -> np.ndarray:
 
     Raises ``ValueError`` for a constant array (there is no range to stretch) and for NaN.
 
+    Parameters
+    ----------
+    heights : array
+        Finite values, not all equal.
+
+    Returns
+    -------
+    float array of the same shape, minimum 0, maximum 1
+
     Examples
     --------
     >>> normalise([[2.0, 4.0], [3.0, 6.0]]).tolist()
@@ -399,6 +408,10 @@ def terrain_classes(heights: object, thresholds: object = DEFAULT_THRESHOLDS) ->
         Normalised heights in [0, 1].
     thresholds : three increasing floats in (0, 1)
         Boundaries water|grass, grass|mountain, mountain|snow.
+
+    Returns
+    -------
+    (H, W) int64 array
 
     Examples
     --------
@@ -467,6 +480,19 @@ def level_thresholds(heights: object, levels: int = 4, method: str = "quantile")
 
     ``method="uniform"`` cuts [0, 1] into equal widths; ``"quantile"`` puts (about) the same
     number of cells in every level, whatever the distribution of heights.
+
+    Parameters
+    ----------
+    heights : array
+        Normalised heights in [0, 1].
+    levels : int
+        Number of levels, 2..255.
+    method : {"quantile", "uniform"}
+        Equal counts per level, or equal height ranges.
+
+    Returns
+    -------
+    (levels - 1,) float array of increasing thresholds
 
     Examples
     --------
@@ -547,6 +573,24 @@ def synthetic_landscape(shape: int | tuple[int, int] = 256, *, seed: int | None 
                         transition_width: float = 0.05) -> Landscape:
     """Height map, ground-truth classes and RGB image in one call (the book's standard data).
 
+    Parameters
+    ----------
+    shape : int or (rows, cols)
+        Image size.
+    seed : int or None
+        Seeds the height map (None: Perlin's reference table).
+    scale, octaves, persistence, lacunarity
+        As for :func:`fractal_heightmap`.
+    thresholds : three increasing floats in (0, 1)
+        Heights separating water, grass, mountain and snow.
+    transition_width : float
+        Half-width of the colour blends at the thresholds.
+
+    Returns
+    -------
+    Landscape
+        ``heights``, ``classes`` (the ground truth), ``rgb`` and ``thresholds``.
+
     Examples
     --------
     >>> land = synthetic_landscape((32, 48), seed=1)
@@ -567,6 +611,19 @@ def noisy_image(rgb: object, sigma: float, seed: int = 0) -> np.ndarray:
 
     The result is clipped to 0..255 and returned as ``uint8``: a landscape whose pixel colours
     no longer identify the terrain on their own, while their neighbourhoods still do.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) array
+        Image, 0..255.
+    sigma : float
+        Standard deviation of the noise, 0..255.
+    seed : int
+        Seeds the noise.
+
+    Returns
+    -------
+    (H, W, 3) uint8 array
 
     Examples
     --------
@@ -650,6 +707,19 @@ def landscape_bands(n_maps: int = 12, *, size: int = 512, tile: int = 32, seed: 
     below -2 deg C, otherwise *forest* where moisture exceeds 0.6, otherwise *grassland*.  The maps
     are cut into ``tile x tile`` tiles; a tile's label says which biomes cover at least
     ``min_cells`` of its cells.
+
+    Parameters
+    ----------
+    n_maps : int
+        Maps generated, 1..1000.
+    size : int
+        Side of a map, a multiple of ``tile``.
+    tile : int
+        Side of a tile.
+    seed : int
+        Seeds every field.
+    min_cells : int
+        Cells a biome must cover to count as present in a tile.
 
     Returns
     -------

@@ -325,7 +325,20 @@ def _batches(X: np.ndarray, size: int = 512):
 
 
 def encode(model: GridAutoencoder, x: object) -> np.ndarray:
-    """The latent mean of every grid, (N, latent_dim): the point used for clustering."""
+    """The latent mean of every grid, (N, latent_dim): the point used for clustering.
+
+    Parameters
+    ----------
+    model : GridAutoencoder
+        From :func:`build_autoencoder`, trained.
+    x : (N, H, W, n_levels) one-hot array
+        Grids the model takes (uint8 is fine).
+
+    Returns
+    -------
+    (N, latent_dim) float32 array
+        The latent means.
+    """
     _check_model("model", model, GridAutoencoder)
     X = _check_onehot("x", x, model.n_levels)
     return np.concatenate([ops.convert_to_numpy(model(b)[0]) for b in _batches(X)])
@@ -338,6 +351,17 @@ def decode_probabilities(model: GridAutoencoder, z: object) -> np.ndarray:
     Where the decoder is unsure on which cells of its block an object lies, the most likely
     level of every cell is the background (what :func:`decode` shows); these probabilities
     still show the object.
+
+    Parameters
+    ----------
+    model : GridAutoencoder
+        From :func:`build_autoencoder`, trained.
+    z : (N, latent_dim) array
+        Latent vectors.
+
+    Returns
+    -------
+    (N, H, W, n_levels + 1) float array
     """
     _check_model("model", model, GridAutoencoder)
     Z = check_array("z", z, ndim=2)
@@ -351,17 +375,39 @@ def decode_probabilities(model: GridAutoencoder, z: object) -> np.ndarray:
 
 
 def decode(model: GridAutoencoder, z: object) -> np.ndarray:
-    """The most likely level of every cell for latent vectors ``z`` (N, latent_dim): (N, H, W)."""
+    """The most likely level of every cell for latent vectors ``z`` (N, latent_dim): (N, H, W).
+
+    Parameters
+    ----------
+    model, z
+        As for :func:`decode_probabilities`.
+
+    Returns
+    -------
+    (N, H, W) int array of levels 0..n_levels
+    """
     return decode_probabilities(model, z).argmax(axis=-1).astype(np.uint8)
 
 
 def reconstruct(model: GridAutoencoder, x: object, *, probabilities: bool = False
                 ) -> np.ndarray:
     """Decode the latent mean of every grid: (N, H, W) most likely levels, or with
-    ``probabilities=True`` the level probabilities (N, H, W, n_levels + 1)."""
+    ``probabilities=True`` the level probabilities (N, H, W, n_levels + 1).
+
+    Parameters
+    ----------
+    model : GridAutoencoder
+        From :func:`build_autoencoder`, trained.
+    x : (N, H, W, n_levels) one-hot array
+        Grids to reconstruct.
+    probabilities : bool
+        Return the probabilities instead of the most likely levels.
+
+    Returns
+    -------
+    (N, H, W) int array or (N, H, W, n_levels + 1) float array
+    """
     probabilities = check_bool("probabilities", probabilities)
-    if not isinstance(probabilities, (bool, np.bool_)):
-        raise TypeError(f"probabilities must be True or False, got {probabilities!r}")
     z = encode(model, x)
     return decode_probabilities(model, z) if probabilities else decode(model, z)
 
@@ -371,6 +417,17 @@ def kl_per_dimension(model: GridAutoencoder, x: object) -> np.ndarray:
 
     A dimension whose KL is close to 0 carries no information about the input: its posterior
     equals the prior for every grid (posterior collapse, if all are).
+
+    Parameters
+    ----------
+    model : GridAutoencoder
+        From :func:`build_autoencoder`, trained.
+    x : (N, H, W, n_levels) one-hot array
+        Grids to average over.
+
+    Returns
+    -------
+    (latent_dim,) float array, in nats
     """
     _check_model("model", model, GridAutoencoder)
     X = _check_onehot("x", x, model.n_levels)
@@ -582,7 +639,19 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
 
 
 def embed(model: ContrastiveLearner, x: object) -> np.ndarray:
-    """The encoder's representation of every one-hot grid, (N, dim)."""
+    """The encoder's representation of every one-hot grid, (N, dim).
+
+    Parameters
+    ----------
+    model : ContrastiveLearner
+        From :func:`build_contrastive`, trained.
+    x : (N, H, W, n_levels) one-hot array
+        Grids to embed.
+
+    Returns
+    -------
+    (N, dim) float32 array
+    """
     _check_model("model", model, ContrastiveLearner)
     X = _check_onehot("x", x, model.n_levels)
     return np.concatenate([ops.convert_to_numpy(model.encoder(b)) for b in _batches(X)])
@@ -597,6 +666,15 @@ def directional_features(grids: object, *, n_levels: int = 4, block: int = 5) ->
     for every pair of levels (k, j) and direction the **maximum over the blocks holding k** of
     log(1 + objects of level j in that direction) is kept: a soft version of the relation
     facts, with no parameters.
+
+    Parameters
+    ----------
+    grids : (N, H, W) integer array
+        Level grids 0..n_levels whose objects fill lattice blocks.
+    n_levels : int
+        Levels, 1..16.
+    block : int
+        Side of a lattice block.
 
     Returns
     -------

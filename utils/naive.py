@@ -28,6 +28,19 @@ def heightmap_loop(shape: int | tuple[int, int] = 256, *, scale: float = 100.0,
 
     Cell ``(r, c)`` holds ``pnoise2((r + offset) / scale, (c + offset) / scale, ...)``; this is
     what :func:`utils.landscape.fractal_heightmap` computes with ``seed=None``.
+
+    Parameters
+    ----------
+    shape : int or (rows, cols)
+        Map size.
+    scale, octaves, persistence, lacunarity : float
+        As for ``landscape.fractal_heightmap``.
+    offset : float
+        The tutorials' "seed": a shift of the coordinates.
+
+    Returns
+    -------
+    (rows, cols) float array
     """
     from noise import pnoise2
 
@@ -52,6 +65,21 @@ def colourise_loop(heights: object, thresholds: object, colours: object,
     """Soft terrain colouring pixel by pixel: an ``if/elif`` chain and a linear blend per cell.
 
     Same contract as :func:`utils.landscape.colourise` (which validates more thoroughly).
+
+    Parameters
+    ----------
+    heights : (H, W) array
+        Normalised heights.
+    thresholds : three increasing floats
+        Class boundaries.
+    colours : (4, 3) array
+        One RGB colour per class.
+    transition_width : float
+        Half-width of the colour blends.
+
+    Returns
+    -------
+    (H, W, 3) uint8 array
     """
     h = check_array("heights", heights, ndim=2, low=0.0, high=1.0)
     t = [float(v) for v in check_array("thresholds", thresholds, ndim=1)]
