@@ -102,7 +102,7 @@ def check_shape2d(name: str, value: object) -> tuple[int, int]:
                     f"got {_show(value)}")
 
 
-def check_array(name: str, value: object, *, ndim: int | tuple[int, ...] | None = None,
+def check_real_array(name: str, value: object, *, ndim: int | tuple[int, ...] | None = None,
                 finite: bool = True, low: float | None = None, high: float | None = None,
                 min_size: int = 1) -> np.ndarray:
     """Return ``value`` as a real-valued NumPy array after checking dimensions and values.
@@ -139,12 +139,23 @@ def check_array(name: str, value: object, *, ndim: int | tuple[int, ...] | None 
     return arr
 
 
+def check_features(name: str, value: object, *, min_rows: int = 1,
+                   keep_float32: bool = False) -> np.ndarray:
+    """A feature table: 2-D (rows x features), real and finite, at least ``min_rows`` rows;
+    returned as float64 (or float32 kept as it is, to spare memory, with ``keep_float32``)."""
+    arr = check_real_array(name, value, ndim=2)
+    if arr.shape[0] < min_rows:
+        raise ValueError(f"{name} must have at least {min_rows} rows, got shape {arr.shape}")
+    dtype = np.float32 if keep_float32 and arr.dtype == np.float32 else np.float64
+    return arr.astype(dtype, copy=False)
+
+
 def check_labels(name: str, value: object, *, ndim: int | tuple[int, ...] | None = None,
                  below: int | None = None) -> np.ndarray:
     """Integer labels (class, cluster or node indices): an integer dtype (``TypeError``
     otherwise), non-negative, and below ``below`` when given; returned as int64, so that
     arithmetic on them cannot wrap round in a small dtype."""
-    arr = check_array(name, value, ndim=ndim)
+    arr = check_real_array(name, value, ndim=ndim)
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{name} must hold integer labels, got dtype {arr.dtype}")
     if arr.min() < 0:
@@ -164,7 +175,7 @@ def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
 def check_increasing(name: str, value: object, *, low: float, high: float,
                      length: int | None = None) -> np.ndarray:
     """A 1-D sequence of strictly increasing values strictly inside ``(low, high)``."""
-    arr = check_array(name, value, ndim=1).astype(float)
+    arr = check_real_array(name, value, ndim=1).astype(float)
     if length is not None and arr.size != length:
         raise ValueError(f"{name} must have {length} values, got {arr.size}: {arr.tolist()}")
     if np.any(np.diff(arr) <= 0):

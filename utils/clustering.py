@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_choice, check_int, check_seed
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_features,
+    check_int,
+    check_real_array,
+    check_seed,
+)
 
 __all__ = ["METHODS", "cluster", "bic_curve", "silhouette_curve"]
 
@@ -25,12 +32,8 @@ METHODS: tuple[str, ...] = ("kmeans", "gmm")
 
 def _features(features: object, standardise: bool = True) -> np.ndarray:
     """Float features (float32 stays float32, to spare memory), standardised if asked."""
-    x = check_array("features", features, ndim=2)
-    if x.shape[0] < 2:
-        raise ValueError(f"features must have at least 2 rows, got shape {x.shape}")
-    if not isinstance(standardise, (bool, np.bool_)):
-        raise TypeError(f"standardise must be True or False, got {standardise!r}")
-    x = x.astype(np.float32 if x.dtype == np.float32 else np.float64)
+    x = check_features("features", features, min_rows=2, keep_float32=True)
+    standardise = check_bool("standardise", standardise)
     if not standardise:
         return x
     std = x.std(axis=0)
@@ -39,7 +42,7 @@ def _features(features: object, standardise: bool = True) -> np.ndarray:
 
 def _check_ks(ks: object, low: int, high: int, why: str) -> np.ndarray:
     """Numbers of clusters: integers in low..high."""
-    k_arr = check_array("ks", ks, ndim=1)
+    k_arr = check_real_array("ks", ks, ndim=1)
     if not np.issubdtype(k_arr.dtype, np.integer):
         raise TypeError(f"ks must hold integers, got dtype {k_arr.dtype}")
     if k_arr.min() < low or k_arr.max() > high:

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import (
-    check_array,
     check_choice,
     check_float,
     check_increasing,
     check_int,
+    check_real_array,
     check_seed,
     check_shape2d,
     check_size,
@@ -127,7 +127,7 @@ def permutation_table(seed: int | None = None) -> np.ndarray:
 
 
 def _check_permutation(perm: object) -> np.ndarray:
-    arr = check_array("permutation", perm, ndim=1)
+    arr = check_real_array("permutation", perm, ndim=1)
     if arr.size != 512 or not np.issubdtype(arr.dtype, np.integer):
         raise ValueError("permutation must be an integer array of length 512 as returned by "
                          f"permutation_table(), got dtype {arr.dtype} and length {arr.size}")
@@ -283,8 +283,8 @@ def perlin_noise(x: object, y: object, *, octaves: int = 1, persistence: float =
     [[0.0, 0.0], [0.0, 0.0]]
     """
     octaves, persistence, lacunarity = _check_octave_params(octaves, persistence, lacunarity)
-    xa = check_array("x", x, ndim=None, min_size=0)
-    ya = check_array("y", y, ndim=None, min_size=0)
+    xa = check_real_array("x", x, ndim=None, min_size=0)
+    ya = check_real_array("y", y, ndim=None, min_size=0)
     for name, arr in (("x", xa), ("y", ya)):
         if arr.size and np.abs(arr).max() >= 2.0**24:
             raise ValueError(f"{name} must have |values| < 2**24 (float32 precision), "
@@ -343,7 +343,7 @@ def fractal_heightmap(shape: int | tuple[int, int] = 256, *, scale: float = 100.
     scale = check_float("scale", scale, minimum=0.0, min_inclusive=False)
     octaves, persistence, lacunarity = _check_octave_params(octaves, persistence, lacunarity)
     seed = check_seed("seed", seed, allow_none=True)
-    off = check_array("offset", offset, ndim=1)
+    off = check_real_array("offset", offset, ndim=1)
     if off.size != 2:
         raise ValueError(f"offset must be a pair (row_offset, col_offset), got {off.tolist()}")
     # Coordinates are formed in double precision, then rounded to float32 like pnoise2's
@@ -376,7 +376,7 @@ def normalise(heights: object) -> np.ndarray:
     >>> normalise([[2.0, 4.0], [3.0, 6.0]]).tolist()
     [[0.0, 0.5], [0.25, 1.0]]
     """
-    arr = check_array("heights", heights, ndim=(1, 2, 3)).astype(np.float64)
+    arr = check_real_array("heights", heights, ndim=(1, 2, 3)).astype(np.float64)
     lo, hi = arr.min(), arr.max()
     if hi == lo:
         raise ValueError(f"heights is constant (every value is {lo}); it cannot be stretched "
@@ -389,7 +389,7 @@ def normalise(heights: object) -> np.ndarray:
 
 
 def _check_heights(heights: object) -> np.ndarray:
-    return check_array("heights", heights, ndim=2, low=0.0, high=1.0).astype(np.float64,
+    return check_real_array("heights", heights, ndim=2, low=0.0, high=1.0).astype(np.float64,
                                                                              copy=False)
 
 
@@ -455,7 +455,7 @@ def colourise(heights: object, thresholds: object = DEFAULT_THRESHOLDS,
     True
     """
     h = _check_heights(heights)
-    col = check_array("colours", colours, ndim=2, low=0, high=255).astype(np.float64)
+    col = check_real_array("colours", colours, ndim=2, low=0, high=255).astype(np.float64)
     if col.shape[1] != 3 or col.shape[0] < 2:
         raise ValueError(f"colours must have shape (K, 3) with K >= 2, got {col.shape}")
     t = _check_thresholds(thresholds, col.shape[0] - 1)
@@ -631,7 +631,7 @@ def noisy_image(rgb: object, sigma: float, seed: int = 0) -> np.ndarray:
     >>> noisy_image(land.rgb, 30.0, seed=1).dtype
     dtype('uint8')
     """
-    img = check_array("rgb", rgb, ndim=3, low=0, high=255)
+    img = check_real_array("rgb", rgb, ndim=3, low=0, high=255)
     if img.shape[2] != 3:
         raise ValueError(f"rgb must have shape (H, W, 3), got {img.shape}")
     sigma = check_float("sigma", sigma, minimum=0.0, maximum=255.0)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_float, check_int, check_seed
+from ._validation import check_bool, check_float, check_int, check_real_array, check_seed
 from .arrangements import augment, check_lattice_grids
 from .models import quiet_tensorflow
 
@@ -59,7 +59,7 @@ __all__ = ["GridAutoencoder", "build_autoencoder", "AutoencoderHistory", "fit_au
 
 
 def _check_onehot(name: str, x: object, n_levels: int | None = None) -> np.ndarray:
-    arr = check_array(name, x, ndim=4)
+    arr = check_real_array(name, x, ndim=4)
     if n_levels is not None and arr.shape[-1] != n_levels:
         raise ValueError(f"{name} must have {n_levels} channels (one per level), got shape "
                          f"{arr.shape}")
@@ -364,7 +364,7 @@ def decode_probabilities(model: GridAutoencoder, z: object) -> np.ndarray:
     (N, H, W, n_levels + 1) float array
     """
     _check_model("model", model, GridAutoencoder)
-    Z = check_array("z", z, ndim=2)
+    Z = check_real_array("z", z, ndim=2)
     if Z.shape[1] != model.latent_dim:
         raise ValueError(f"z must have {model.latent_dim} columns (latent_dim), got shape "
                          f"{Z.shape}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_int, check_labels
+from ._validation import check_int, check_labels, check_real_array
 
 __all__ = [
     "confusion",
@@ -142,7 +142,7 @@ def relabel(pred: object, mapping: object) -> np.ndarray:
     int64 array of ``pred``'s shape
     """
     p = _labels("pred", pred)
-    m = check_array("mapping", mapping, ndim=1)
+    m = check_real_array("mapping", mapping, ndim=1)
     if not np.issubdtype(m.dtype, np.integer):
         raise TypeError(f"mapping must hold integers, got dtype {m.dtype}")
     if p.max() >= m.size:

@@ -36,7 +36,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_choice, check_float, check_int, check_seed
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_real_array,
+    check_seed,
+)
 
 __all__ = ["MODEL_NAMES", "quiet_tensorflow", "build_model", "build_band_classifier",
            "standardise_bands", "TrainResult", "train", "count_parameters", "input_gradients"]
@@ -260,7 +267,7 @@ def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
     list of float32 arrays
         The scaled reference first, then every array in order.
     """
-    ref = check_array("reference", reference, ndim=4)
+    ref = check_real_array("reference", reference, ndim=4)
     axes = (0, 1, 2)
     with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
         mean, std = ref.mean(axis=axes), ref.std(axis=axes)
@@ -272,7 +279,7 @@ def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
                          f"{std.tolist()}): rescale the bands (values near 1e300?) first")
     out = [((ref - mean) / std).astype(np.float32)]
     for k, arr in enumerate(arrays):
-        a = check_array(f"arrays[{k}]", arr, ndim=4)
+        a = check_real_array(f"arrays[{k}]", arr, ndim=4)
         if a.shape[-1] != ref.shape[-1]:
             raise ValueError(f"arrays[{k}] has {a.shape[-1]} bands, reference has "
                              f"{ref.shape[-1]}")
@@ -351,10 +358,10 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
     TrainResult
     """
     keras = quiet_tensorflow()
-    X = check_array("x", x, ndim=4)
-    Y = check_array("y", y, ndim=(1, 2))
-    Xv = check_array("x_val", x_val, ndim=4)
-    Yv = check_array("y_val", y_val, ndim=(1, 2))
+    X = check_real_array("x", x, ndim=4)
+    Y = check_real_array("y", y, ndim=(1, 2))
+    Xv = check_real_array("x_val", x_val, ndim=4)
+    Yv = check_real_array("y_val", y_val, ndim=(1, 2))
     _check_model_input(model, {"x": X, "x_val": Xv})
     if X.shape[0] != Y.shape[0] or Xv.shape[0] != Yv.shape[0]:
         raise ValueError(f"x and y must have the same number of samples, got {X.shape[0]} "
@@ -424,7 +431,7 @@ def input_gradients(model, x: object, output: int = 0, logit: bool = True) -> np
     import keras
     import tensorflow as tf
 
-    X_np = check_array("x", x, ndim=4)
+    X_np = check_real_array("x", x, ndim=4)
     _check_model_input(model, {"x": X_np})
     X = tf.convert_to_tensor(X_np.astype("float32"))
     output = check_int("output", output, minimum=0, maximum=model.output_shape[-1] - 1)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_float, check_int, check_shape2d
+from ._validation import check_float, check_int, check_real_array, check_shape2d
 
 __all__ = ["heightmap_loop", "colourise_loop", "winner_loop"]
 
@@ -81,9 +81,9 @@ def colourise_loop(heights: object, thresholds: object, colours: object,
     -------
     (H, W, 3) uint8 array
     """
-    h = check_array("heights", heights, ndim=2, low=0.0, high=1.0)
-    t = [float(v) for v in check_array("thresholds", thresholds, ndim=1)]
-    col = check_array("colours", colours, ndim=2, low=0, high=255).astype(float)
+    h = check_real_array("heights", heights, ndim=2, low=0.0, high=1.0)
+    t = [float(v) for v in check_real_array("thresholds", thresholds, ndim=1)]
+    col = check_real_array("colours", colours, ndim=2, low=0, high=255).astype(float)
     if col.shape != (len(t) + 1, 3):
         raise ValueError(f"colours must have shape ({len(t) + 1}, 3) for {len(t)} thresholds, "
                          f"got {col.shape}")
@@ -134,6 +134,6 @@ def winner_loop(som: object, features: object) -> np.ndarray:
     if get is None or not hasattr(som, "winner"):
         raise TypeError(f"som must be a minisom.MiniSom, got {type(som).__name__}")
     rows, cols = np.asarray(get()).shape[:2]
-    X = check_array("features", features, ndim=2)
+    X = check_real_array("features", features, ndim=2)
     return np.array([np.ravel_multi_index(som.winner(x), (rows, cols)) for x in X],
                     dtype=np.int64)

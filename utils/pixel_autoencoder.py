@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_float, check_int, check_seed
+from ._validation import check_float, check_int, check_real_array, check_seed
 from .models import quiet_tensorflow
 
 keras = quiet_tensorflow()
@@ -36,7 +36,7 @@ __all__ = ["build_pixel_autoencoder", "training_patches", "PixelHistory",
 
 def _images(name: str, images: object) -> np.ndarray:
     """Images (H, W, C) or a batch (N, H, W, C) as float32 in [0, 1] (uint8 is divided by 255)."""
-    arr = check_array(name, images, ndim=(3, 4))
+    arr = check_real_array(name, images, ndim=(3, 4))
     if arr.dtype == np.uint8 or arr.max() > 1.0:
         if arr.min() < 0 or arr.max() > 255:
             raise ValueError(f"{name} must hold values in 0..255 or 0..1, got range "

@@ -26,7 +26,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ._validation import check_array, check_bool, check_float, check_int, check_labels
+from ._validation import check_bool, check_float, check_int, check_labels, check_real_array
 from .landscape import TERRAIN_CLASSES
 
 __all__ = [
@@ -146,7 +146,7 @@ def show_image(image: object, ax: Axes | None = None, title: str | None = None,
     Axes
     """
     colorbar = check_bool("colorbar", colorbar)
-    img = check_array("image", image, ndim=(2, 3), finite=True)
+    img = check_real_array("image", image, ndim=(2, 3), finite=True)
     if img.ndim == 3 and img.shape[2] not in (3, 4):
         raise ValueError(f"image must be (H, W), (H, W, 3) or (H, W, 4), got {img.shape}")
     ax = _axes(ax)
@@ -240,8 +240,8 @@ def plot_contours(heights: object, levels: Sequence[float], ax: Axes | None = No
     background = check_bool("background", background)
     from skimage.measure import find_contours
 
-    h = check_array("heights", heights, ndim=2)
-    lev = check_array("levels", levels, ndim=1)
+    h = check_real_array("heights", heights, ndim=2)
+    lev = check_real_array("levels", levels, ndim=1)
     if lev.size > len(OKABE_ITO):
         raise ValueError(f"levels must have at most {len(OKABE_ITO)} values, got {lev.size}")
     if lev.min() <= h.min() or lev.max() >= h.max():
@@ -312,7 +312,7 @@ def show_level_probabilities(probs: object, ax: Axes | None = None,
     -------
     Axes
     """
-    p = check_array("probs", probs, ndim=3, low=0.0, high=1.0)
+    p = check_real_array("probs", probs, ndim=3, low=0.0, high=1.0)
     if p.shape[2] < 2 or p.shape[2] > len(LEVEL_COLOURS):
         raise ValueError(f"probs must have 2..{len(LEVEL_COLOURS)} levels on its last axis, "
                          f"got shape {p.shape}")
@@ -349,7 +349,7 @@ def show_level_grid(grid: object, ax: Axes | None = None, annotate: bool = True,
         Add the legend with :func:`level_legend`.
     """
     annotate = check_bool("annotate", annotate)
-    g = check_array("grid", grid, ndim=2)
+    g = check_real_array("grid", grid, ndim=2)
     if not np.issubdtype(g.dtype, np.integer):
         raise TypeError(f"grid must hold integers, got dtype {g.dtype}")
     if g.min() < 0:
@@ -398,12 +398,12 @@ def plot_codebook(weights: object, ax: Axes | None = None, dims: tuple[int, int]
     -------
     Axes
     """
-    w = check_array("weights", weights, ndim=3)
+    w = check_real_array("weights", weights, ndim=3)
     i, j = (check_int("dims[0]", dims[0], minimum=0, maximum=w.shape[2] - 1),
             check_int("dims[1]", dims[1], minimum=0, maximum=w.shape[2] - 1))
     ax = _axes(ax)
     if data is not None:
-        pts = check_array("data", data, ndim=2)
+        pts = check_real_array("data", data, ndim=2)
         if pts.shape[1] != w.shape[2]:
             raise ValueError(f"data must have {w.shape[2]} columns like weights, "
                              f"got {pts.shape[1]}")

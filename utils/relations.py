@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_int, check_seed, check_size
+from ._validation import check_choice, check_int, check_real_array, check_seed, check_size
 
 __all__ = [
     "RELATIONS",
@@ -93,7 +93,7 @@ def check_grid(grid: object, n_kinds: int | None = None, name: str = "grid") -> 
     -------
     integer array
     """
-    arr = check_array(name, grid, ndim=(2, 3))
+    arr = check_real_array(name, grid, ndim=(2, 3))
     if not np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
@@ -296,7 +296,7 @@ def rule_holds(objects: np.ndarray, rule: Rule) -> bool:
     """
     if not isinstance(rule, Rule):
         raise TypeError(f"rule must be a Rule, got {type(rule).__name__}")
-    objects = check_array("objects", objects, ndim=2, min_size=0)
+    objects = check_real_array("objects", objects, ndim=2, min_size=0)
     if objects.shape[1] != 3:
         raise ValueError(f"objects must have shape (M, 3) (kind, row, col), got "
                          f"{objects.shape}")
@@ -396,7 +396,7 @@ def make_dataset(n: int, *, size: int = 50, block: int = 5, n_kinds: int = 4,
         raise ValueError(f"rule uses kinds {rule.kind_a} and {rule.kind_b} but n_kinds is "
                          f"{n_kinds}")
     seed = check_seed("seed", seed)
-    fractions = check_array("split", split, ndim=1, low=0.0, high=1.0)
+    fractions = check_real_array("split", split, ndim=1, low=0.0, high=1.0)
     if fractions.size != 3 or abs(fractions.sum() - 1) > 1e-9:
         raise ValueError(f"split must be three fractions summing to 1, got {fractions.tolist()}")
     lattice = (size // block, size // block)

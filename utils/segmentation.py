@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_int, check_labels, check_seed
+from ._validation import (
+    check_bool,
+    check_features,
+    check_int,
+    check_labels,
+    check_real_array,
+    check_seed,
+)
 
 __all__ = [
     "FEATURES",
@@ -49,7 +56,7 @@ FEATURES: tuple[str, ...] = ("colour", "position", "local_mean", "local_std", "g
 
 
 def _image(image: object) -> np.ndarray:
-    img = check_array("image", image, ndim=3, low=0.0, high=255.0)
+    img = check_real_array("image", image, ndim=3, low=0.0, high=255.0)
     if img.shape[2] != 3:
         raise ValueError(f"image must have 3 colour channels (H, W, 3), got shape {img.shape}")
     # uint8 images and float images in 0..255 are scaled to [0, 1]; floats already in [0, 1] kept
@@ -103,7 +110,7 @@ def pixel_features(image: object, features: Sequence[str] = ("colour",), *, wind
     window = check_int("window", window, minimum=3, maximum=63)
     if window % 2 == 0:
         raise ValueError(f"window must be odd, got {window}")
-    sig = check_array("sigmas", sigmas, ndim=1, low=1e-6, high=64.0)
+    sig = check_real_array("sigmas", sigmas, ndim=1, low=1e-6, high=64.0)
     if sig.size > 16:
         raise ValueError(f"sigmas may hold at most 16 scales, got {sig.size}")
     h, w, _ = img.shape
@@ -179,7 +186,7 @@ def local_std(maps: object, window: int = 7) -> np.ndarray:
     """
     from scipy import ndimage
 
-    arr = check_array("maps", maps, ndim=3).astype(np.float64)
+    arr = check_real_array("maps", maps, ndim=3).astype(np.float64)
     window = check_int("window", window, minimum=3, maximum=63)
     if window % 2 == 0:
         raise ValueError(f"window must be odd, got {window}")
@@ -187,11 +194,6 @@ def local_std(maps: object, window: int = 7) -> np.ndarray:
     mean = ndimage.uniform_filter(arr, size=size, mode="reflect")
     sq = ndimage.uniform_filter(arr ** 2, size=size, mode="reflect")
     return np.sqrt(np.maximum(sq - mean ** 2, 0.0))
-
-
-def _features(features: object, name: str = "features") -> np.ndarray:
-    X = check_array(name, features, ndim=2)
-    return X.astype(np.float64, copy=False)
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ def unique_rows(X: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     >>> rows[inverse].tolist(), sorted(counts.tolist())
     ([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]], [1, 2])
     """
-    arr = np.ascontiguousarray(check_array("X", X, ndim=2))
+    arr = np.ascontiguousarray(check_real_array("X", X, ndim=2))
     keys = arr.view(np.dtype((np.void, arr.itemsize * arr.shape[1]))).ravel()
     _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True,
                                           return_counts=True)
@@ -285,7 +287,7 @@ def _fit_predict(X: np.ndarray, data: _FitData, k: int, seed: int, n_init: int,
 
 
 def _check_kmeans_args(features: object, n_init: int, seed: int) -> tuple[np.ndarray, int, int]:
-    X = _features(features)
+    X = check_features("features", features)
     return X, check_int("n_init", n_init, minimum=1, maximum=100), check_seed("seed", seed)
 
 
@@ -387,7 +389,7 @@ def kmeans_sweep(features: object, ks: Sequence[int], *, seed: int = 0,
     )
 
     X, n_init, seed = _check_kmeans_args(features, n_init, seed)
-    ks_arr = check_array("ks", ks, ndim=1)
+    ks_arr = check_real_array("ks", ks, ndim=1)
     if not np.issubdtype(ks_arr.dtype, np.integer) or ks_arr.min() < 1 or ks_arr.max() > 64:
         raise ValueError(f"ks must be integers in 1..64, got {ks_arr.tolist()}")
     score_size = check_int("score_size", score_size, minimum=10)
@@ -438,8 +440,8 @@ def find_elbow(ks: object, wcss: object, curve: str = "convex",
     """
     from kneed import KneeLocator
 
-    k = check_array("ks", ks, ndim=1)
-    y = check_array("wcss", wcss, ndim=1)
+    k = check_real_array("ks", ks, ndim=1)
+    y = check_real_array("wcss", wcss, ndim=1)
     if not np.all(k == np.round(k)):
         raise ValueError(f"ks must be whole numbers of clusters, got {k.tolist()}")
     if np.any(np.diff(k) <= 0):
@@ -473,7 +475,7 @@ def cluster_mean_colours(image: object, labels: object, n_clusters: int | None =
     (n_clusters, 3) float array
     """
     img = _image(image) * 255.0
-    lab = check_array("labels", labels, ndim=2)
+    lab = check_real_array("labels", labels, ndim=2)
     if lab.shape != img.shape[:2]:
         raise ValueError(f"labels must have the image's shape {img.shape[:2]}, got {lab.shape}")
     lab = check_labels("labels", lab)
@@ -507,12 +509,12 @@ def name_clusters(colours: object, reference: object) -> np.ndarray:
     (K,) int array
         The nearest reference (class) of every cluster.
     """
-    col = check_array("colours", colours, ndim=2, finite=False)
+    col = check_real_array("colours", colours, ndim=2, finite=False)
     if np.isnan(col).any():
         rows = np.flatnonzero(np.isnan(col).any(axis=1)).tolist()
         raise ValueError(f"colours has NaN in row(s) {rows[:10]} (empty clusters?): drop them "
                          f"or give them a colour before naming")
-    ref = check_array("reference", reference, ndim=2, low=0, high=255).astype(float)
+    ref = check_real_array("reference", reference, ndim=2, low=0, high=255).astype(float)
     if col.shape[1] != 3 or ref.shape[1] != 3:
         raise ValueError(f"colours and reference must have 3 columns (RGB), got {col.shape} "
                          f"and {ref.shape}")

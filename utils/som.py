@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import (
-    check_array,
     check_bool,
     check_choice,
+    check_features,
     check_float,
     check_int,
     check_labels,
+    check_real_array,
     check_seed,
 )
 
@@ -52,10 +53,6 @@ class SOMRun:
     topographic_error: np.ndarray     # share of samples whose two best units are not adjacent
     snapshots: dict[int, np.ndarray] = field(default_factory=dict)  # iteration -> codebook
     seconds: float = 0.0              # training time (without the error evaluations)
-
-
-def _check_features(features: object) -> np.ndarray:
-    return check_array("features", features, ndim=2, min_size=2).astype(np.float64, copy=False)
 
 
 def _check_grid(grid: object) -> tuple[int, int]:
@@ -105,7 +102,7 @@ def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000
     """
     from minisom import MiniSom
 
-    X = _check_features(features)
+    X = check_features("features", features, min_rows=2)
     rows, cols = _check_grid(grid)
     iterations = check_int("iterations", iterations, minimum=1, maximum=1_000_000)
     if iterations * rows * cols > MAX_NODE_UPDATES:
@@ -187,7 +184,7 @@ def winner_map(som: object, features: object, chunk_size: int = 4096,
     if weights is None:
         raise TypeError(f"som must be a trained minisom.MiniSom, got {type(som).__name__}")
     W = np.asarray(weights())
-    X = _check_features(features)
+    X = check_features("features", features)
     if X.shape[1] != W.shape[2]:
         raise ValueError(f"features must have {W.shape[2]} columns like the SOM's weights, "
                          f"got {X.shape[1]}")
@@ -292,7 +289,7 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
         if method == "ward":
             raise ValueError("weights apply to method='kmeans' only: Ward clustering of the "
                              "codebook cannot weight nodes (pass weights=None)")
-        w = check_array("weights", weights, low=0).astype(float).ravel()
+        w = check_real_array("weights", weights, low=0).astype(float).ravel()
         if w.size != rows * cols:
             raise ValueError(f"weights must have one value per node ({rows * cols}), got {w.size}")
     if method == "kmeans":
@@ -375,7 +372,7 @@ def som_segment(features: object, shape: tuple[int, int], grid: tuple[int, int],
     >>> som_segment(X, (8, 8), (3, 3), 2, iterations=200).labels.shape
     (8, 8)
     """
-    X = _check_features(features)
+    X = check_features("features", features, min_rows=2)
     if not isinstance(shape, tuple) or len(shape) != 2:
         raise TypeError(f"shape must be a pair (H, W), got {shape!r}")
     h = check_int("shape[0]", shape[0], minimum=1)
