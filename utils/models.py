@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -109,6 +110,54 @@ RELATION_OBJECTS = 24
 """Blocks the relational head pairs (its grids need at least this many blocks)."""
 
 
+# ------------------------------------------------------------------ what follows the stem
+# One small function per model: the lattice map x (N, H/block, W/block, width) in, a vector
+# per grid out.  ``k`` carries keras, its layers and the book's layers (imported lazily).
+
+def _head_pooled(k, x, inputs_f, *, width, block, seed, coords=False):
+    """Two 3 x 3 convolutions, then global max pooling: what occurs, not where."""
+    if coords:
+        x = k.AddCoords()(x)
+    x = k.layers.Conv2D(width, 3, padding="same", activation="relu")(x)
+    x = k.layers.Conv2D(2 * width, 3, padding="same", activation="relu")(x)
+    return k.layers.GlobalMaxPooling2D()(x)
+
+
+def _head_coordconv(k, x, inputs_f, *, width, block, seed):
+    """As :func:`_head_pooled`, with row and column channels added to the map."""
+    return _head_pooled(k, x, inputs_f, width=width, block=block, seed=seed, coords=True)
+
+
+def _head_flatten(k, x, inputs_f, *, width, block, seed):
+    """A 3 x 3 convolution, then the map flattened (positions kept, learnt one by one)."""
+    x = k.layers.Conv2D(width, 3, padding="same", activation="relu")(x)
+    x = k.layers.Flatten()(x)
+    return k.layers.Dropout(0.3, seed=seed)(x)
+
+
+def _head_directional(k, x, inputs_f, *, width, block, seed):
+    """Directional context (sums in every direction), 1 x 1 convolutions, max pooling."""
+    x = k.layers.Conv2D(width // 2, 1, activation="relu")(x)   # fewer channels to spread
+    x = k.DirectionalContext()(x)
+    x = k.layers.Conv2D(width, 1, activation="relu")(x)
+    x = k.layers.Conv2D(width, 1, activation="relu")(x)
+    return k.layers.GlobalMaxPooling2D()(x)
+
+
+def _head_relational(k, x, inputs_f, *, width, block, seed):
+    """A relation-network head over the most occupied blocks, with their coordinates."""
+    occupied = k.layers.MaxPooling2D(block)(k.layers.Lambda(
+        lambda t: k.keras.ops.max(t, axis=-1, keepdims=True))(inputs_f))[..., 0]
+    x = k.AddCoords()(x)
+    return k.RelationHead(2 * width, max_objects=RELATION_OBJECTS)([x, occupied])
+
+
+_HEADS = {"cnn_pool": _head_pooled, "cnn_flatten": _head_flatten,
+          "coordconv": _head_coordconv, "directional": _head_directional,
+          "relational": _head_relational}
+assert tuple(_HEADS) == MODEL_NAMES, "every model name needs a head, in the same order"
+
+
 def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_outputs: int = 1,
                 *, block: int = 5, width: int = 32, learning_rate: float = 2e-3, seed: int = 0):
     """Build and compile one of :data:`MODEL_NAMES` with sigmoid outputs and binary
@@ -177,27 +226,9 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
     inputs_f = layers.Identity(dtype="float32")(inputs)  # accepts uint8 one-hot (4x less memory)
     x = AddCoords()(inputs_f) if name == "coordconv" else inputs_f
     x = layers.Conv2D(width, block, strides=block, activation="relu", name="patchify")(x)
-    if name in ("cnn_pool", "coordconv"):
-        if name == "coordconv":
-            x = AddCoords()(x)
-        x = layers.Conv2D(width, 3, padding="same", activation="relu")(x)
-        x = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(x)
-        x = layers.GlobalMaxPooling2D()(x)
-    elif name == "cnn_flatten":
-        x = layers.Conv2D(width, 3, padding="same", activation="relu")(x)
-        x = layers.Flatten()(x)
-        x = layers.Dropout(0.3, seed=seed)(x)
-    elif name == "directional":
-        x = layers.Conv2D(width // 2, 1, activation="relu")(x)   # fewer channels to spread
-        x = DirectionalContext()(x)
-        x = layers.Conv2D(width, 1, activation="relu")(x)
-        x = layers.Conv2D(width, 1, activation="relu")(x)
-        x = layers.GlobalMaxPooling2D()(x)
-    else:  # relational
-        occupied = layers.MaxPooling2D(block)(layers.Lambda(
-            lambda t: keras.ops.max(t, axis=-1, keepdims=True))(inputs_f))[..., 0]
-        x = AddCoords()(x)
-        x = RelationHead(2 * width, max_objects=RELATION_OBJECTS)([x, occupied])
+    k = SimpleNamespace(keras=keras, layers=layers, AddCoords=AddCoords,
+                        DirectionalContext=DirectionalContext, RelationHead=RelationHead)
+    x = _HEADS[name](k, x, inputs_f, width=width, block=block, seed=seed)
     x = layers.Dense(2 * width, activation="relu")(x)
     outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
     model = keras.Model(inputs, outputs, name=name)
