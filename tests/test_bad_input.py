@@ -71,8 +71,7 @@ SIZE_CALLS = [
      "shape"),
     (lambda: __import__("utils.landscape").landscape.perlin_noise(
         np.zeros((1, 10**5)), np.zeros((10**5, 1))), "broadcast"),
-    (lambda: __import__("utils.landscape").landscape.landscape_bands(1000, size=4096),
-     "n_maps"),
+    (lambda: __import__("utils.bands").bands.landscape_bands(1000, size=4096), "n_maps"),
     (lambda: bp.panel_grid(10**6), "n"),
     (lambda: sg.cluster_mean_colours(IMG, np.zeros((8, 8), int), 10**7), "n_clusters"),
     (lambda: sg.pixel_features(IMG, ("multiscale",), sigmas=[1.0] * 100), "sigmas"),

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from noise import pnoise2
 
+from utils import bands as bd
 from utils import landscape as ls
 from utils import naive
 
@@ -248,15 +249,15 @@ def test_normalise_never_returns_garbage(arr):
 
 
 def test_landscape_bands_ranges_and_labels():
-    bands, labels = ls.landscape_bands(2, size=128, tile=32, seed=3)
+    bands, labels = bd.landscape_bands(2, size=128, tile=32, seed=3)
     assert bands.shape == (32, 32, 32, 3) and bands.dtype == np.float32
     assert labels.shape == (32, 4) and set(np.unique(labels)) <= {0, 1}
     assert 0 <= bands[..., 0].min() and bands[..., 0].max() <= 3000
     assert 0 <= bands[..., 1].min() and bands[..., 1].max() <= 1
-    again = ls.landscape_bands(2, size=128, tile=32, seed=3)
+    again = bd.landscape_bands(2, size=128, tile=32, seed=3)
     np.testing.assert_array_equal(bands, again[0])
     # every tile is labelled water exactly when enough of its cells lie below 600 m
     water = (bands[..., 0] < 600).reshape(len(bands), -1).sum(axis=1) >= 8
     np.testing.assert_array_equal(labels[:, 0], water)
     with pytest.raises(ValueError, match="tile"):
-        ls.landscape_bands(1, size=100, tile=32)
+        bd.landscape_bands(1, size=100, tile=32)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from utils import bands as bd
 from utils import models as md
 from utils import relations as rl
 
@@ -102,13 +103,13 @@ def test_band_classifier_and_per_band_standardisation():
     rng = np.random.default_rng(0)
     train = rng.normal(size=(20, 8, 8, 3)) * np.array([1000.0, 1.0, 10.0]) + 5
     test = rng.normal(size=(4, 8, 8, 3))
-    scaled_train, scaled_test = md.standardise_bands(train, test)
+    scaled_train, scaled_test = bd.standardise_bands(train, test)
     np.testing.assert_allclose(scaled_train.mean(axis=(0, 1, 2)), 0, atol=1e-4)
     np.testing.assert_allclose(scaled_train.std(axis=(0, 1, 2)), 1, atol=1e-4)
     assert scaled_test.shape == test.shape
     with pytest.raises(ValueError, match="constant band"):
-        md.standardise_bands(np.ones((2, 4, 4, 3)))
+        bd.standardise_bands(np.ones((2, 4, 4, 3)))
     with pytest.raises(ValueError, match="bands"):
-        md.standardise_bands(train, np.zeros((2, 8, 8, 2)))
+        bd.standardise_bands(train, np.zeros((2, 8, 8, 2)))
     model = md.build_band_classifier((8, 8, 3), 4)
     assert model.predict(scaled_test, verbose=0).shape == (4, 4)

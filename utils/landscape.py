@@ -52,9 +52,6 @@ __all__ = [
     "synthetic_landscape",
     "noisy_image",
     "texture_landscape",
-    "BAND_NAMES",
-    "BIOMES",
-    "landscape_bands",
 ]
 
 # Ken Perlin's reference permutation of 0..255, the table ``noise.pnoise2`` uses.
@@ -688,75 +685,3 @@ def texture_landscape(shape: int | tuple[int, int] = 256, *, seed: int | None = 
     return Landscape(heights=base.heights, classes=base.classes,
                      rgb=np.clip(np.rint(rgb), 0, 255).astype(np.uint8),
                      thresholds=base.thresholds)
-
-
-BAND_NAMES: tuple[str, ...] = ("height (m)", "moisture (0-1)", "temperature (deg C)")
-"""The bands of :func:`landscape_bands`, in channel order."""
-
-BIOMES: tuple[str, ...] = ("water", "grassland", "forest", "snow")
-"""Terrain types that :func:`landscape_bands` labels tiles with."""
-
-
-def landscape_bands(n_maps: int = 12, *, size: int = 512, tile: int = 32, seed: int = 0,
-                    min_cells: int = 8) -> tuple[np.ndarray, np.ndarray]:
-    """Multi-band tiles with very different value ranges, and which biomes occur in each tile.
-
-    For every map, three independent fractal fields give a height in metres (0..3000), a
-    moisture index (0..1) and a temperature in degrees Celsius (about 15 at sea level, falling
-    6.5 per 1,000 m, plus regional variation).  A cell is *water* below 600 m, otherwise *snow*
-    below -2 deg C, otherwise *forest* where moisture exceeds 0.6, otherwise *grassland*.  The maps
-    are cut into ``tile x tile`` tiles; a tile's label says which biomes cover at least
-    ``min_cells`` of its cells.
-
-    Parameters
-    ----------
-    n_maps : int
-        Maps generated, 1..1000.
-    size : int
-        Side of a map, a multiple of ``tile``.
-    tile : int
-        Side of a tile.
-    seed : int
-        Seeds every field.
-    min_cells : int
-        Cells a biome must cover to count as present in a tile.
-
-    Returns
-    -------
-    bands : (N, tile, tile, 3) float32
-    labels : (N, 4) uint8, columns as :data:`BIOMES`
-
-    Examples
-    --------
-    >>> bands, labels = landscape_bands(1, size=64, tile=32)
-    >>> bands.shape, labels.shape
-    ((4, 32, 32, 3), (4, 4))
-    """
-    n_maps = check_int("n_maps", n_maps, minimum=1, maximum=1000)
-    size = check_int("size", size, minimum=8, maximum=4096)
-    # three float64 bands per map, all maps kept: refuse what cannot fit
-    check_size("n_maps * size * size * 3", n_maps * size * size * 3, maximum=MAX_CELLS,
-               what="band values")
-    tile = check_int("tile", tile, minimum=4, maximum=size)
-    if size % tile:
-        raise ValueError(f"size must be a multiple of tile, got size={size}, tile={tile}")
-    seed = check_seed("seed", seed)
-    min_cells = check_int("min_cells", min_cells, minimum=1, maximum=tile * tile)
-    base = np.random.default_rng(seed).integers(0, 2**31, size=(n_maps, 3))
-    all_bands, all_labels = [], []
-    for s_h, s_m, s_t in base:
-        height = normalise(fractal_heightmap(size, scale=size / 4, seed=int(s_h))) * 3000.0
-        moisture = normalise(fractal_heightmap(size, scale=size / 6, seed=int(s_m)))
-        regional = normalise(fractal_heightmap(size, scale=size / 3, octaves=3,
-                                               seed=int(s_t))) - 0.5
-        temperature = 15.0 - 6.5 * height / 1000.0 + 20.0 * regional
-        biome = np.where(height < 600, 0, np.where(temperature < -2, 3,
-                                                    np.where(moisture > 0.6, 2, 1)))
-        stack = np.stack([height, moisture, temperature], axis=-1).astype(np.float32)
-        k = size // tile
-        tiles = stack.reshape(k, tile, k, tile, 3).transpose(0, 2, 1, 3, 4)
-        all_bands.append(tiles.reshape(-1, tile, tile, 3))
-        b = biome.reshape(k, tile, k, tile).transpose(0, 2, 1, 3).reshape(k * k, -1)
-        all_labels.append(np.stack([(b == i).sum(axis=1) >= min_cells
-                                    for i in range(len(BIOMES))], axis=1))
-    return np.concatenate(all_bands), np.concatenate(all_labels).astype(np.uint8)

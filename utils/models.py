@@ -47,7 +47,7 @@ from ._validation import (
 )
 
 __all__ = ["MODEL_NAMES", "quiet_tensorflow", "build_model", "build_band_classifier",
-           "standardise_bands", "TrainResult", "train", "count_parameters", "input_gradients"]
+           "TrainResult", "train", "count_parameters", "input_gradients"]
 
 MODEL_NAMES: tuple[str, ...] = ("cnn_pool", "cnn_flatten", "coordconv", "directional",
                                 "relational")
@@ -280,42 +280,6 @@ def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3),
                   loss="binary_crossentropy")
     return model
-
-
-def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
-    """Scale every band (last axis) to zero mean and unit variance using statistics of
-    ``reference`` only (the training tiles), and apply the same scaling to ``arrays``.
-
-    Parameters
-    ----------
-    reference : (N, H, W, bands) array
-        The training tiles; their per-band mean and standard deviation are used.
-    *arrays : (M, H, W, bands) arrays
-        Validation and test tiles, scaled with the reference's statistics.
-
-    Returns
-    -------
-    list of float32 arrays
-        The scaled reference first, then every array in order.
-    """
-    ref = check_real_array("reference", reference, ndim=4)
-    axes = (0, 1, 2)
-    with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
-        mean, std = ref.mean(axis=axes), ref.std(axis=axes)
-    if np.any(std == 0):
-        raise ValueError(f"reference has a constant band (std {std.tolist()}); "
-                         "it cannot be standardised")
-    if not np.all(np.isfinite(std)) or not np.all(np.isfinite(mean)):
-        raise ValueError(f"reference's band statistics overflow (mean {mean.tolist()}, std "
-                         f"{std.tolist()}): rescale the bands (values near 1e300?) first")
-    out = [((ref - mean) / std).astype(np.float32)]
-    for k, arr in enumerate(arrays):
-        a = check_real_array(f"arrays[{k}]", arr, ndim=4)
-        if a.shape[-1] != ref.shape[-1]:
-            raise ValueError(f"arrays[{k}] has {a.shape[-1]} bands, reference has "
-                             f"{ref.shape[-1]}")
-        out.append(((a - mean) / std).astype(np.float32))
-    return out
 
 
 def count_parameters(model) -> int:
