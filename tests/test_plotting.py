@@ -97,3 +97,46 @@ def test_level_probabilities_mix_the_level_colours():
         show_level_probabilities(np.full((2, 2, 3), 0.5))
     with pytest.raises(TypeError, match="target"):
         level_legend("figure")
+
+
+def _drawn_rgb(ax):
+    """The colours actually drawn by the axes' first image, as an (H, W, 3) float array."""
+    im = ax.get_images()[0]
+    return im.cmap(im.norm(im.get_array()))[..., :3]
+
+
+def test_level_grid_draws_each_level_in_its_legend_colour():
+    from matplotlib.colors import to_rgb
+
+    grid = np.array([[0, 1, 2], [3, 4, 0]])
+    fig, ax = plt.subplots()
+    pl.show_level_grid(grid, ax=ax, annotate=False)
+    legend = pl.level_legend(ax, background=True)
+    rgb = _drawn_rgb(ax)
+    for level in range(5):
+        want = to_rgb(pl.LEVEL_COLOURS[level])
+        r, c = np.argwhere(grid == level)[0]
+        np.testing.assert_allclose(rgb[r, c], want, atol=1e-6)
+        patch = legend.get_patches()[level]
+        np.testing.assert_allclose(patch.get_facecolor()[:3], want, atol=1e-6)
+    assert [t.get_text() for t in legend.get_texts()] == [f"level {k}" for k in range(5)]
+
+
+def test_show_labels_paints_each_class_in_its_palette_colour():
+    from matplotlib.colors import to_rgb
+
+    labels = np.array([[0, 1], [2, 3]])
+    ax = pl.show_labels(labels)
+    rgb = _drawn_rgb(ax)
+    for cls in range(4):
+        r, c = np.argwhere(labels == cls)[0]
+        np.testing.assert_allclose(rgb[r, c], to_rgb(pl.TERRAIN_PALETTE[cls]), atol=1e-6)
+
+
+def test_show_image_draws_the_values_and_an_optional_colour_bar():
+    values = np.arange(6.0).reshape(2, 3)
+    fig, ax = plt.subplots()
+    pl.show_image(values, ax=ax, cmap="viridis", colorbar=True)
+    np.testing.assert_array_equal(ax.get_images()[0].get_array(), values)
+    assert len(fig.axes) == 2            # the image and its colour bar
+    assert ax.get_xticks().size == 0 and ax.get_yticks().size == 0
