@@ -614,8 +614,6 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
     if len(G) < batch_size:
         raise ValueError(f"grids must hold at least batch_size={batch_size} grids, got "
                          f"{len(G)}")
-    if not isinstance(redraw, (bool, np.bool_)):
-        raise TypeError(f"redraw must be True or False, got {redraw!r}")
     drop = check_float("drop", drop, minimum=0.0, maximum=1.0)
     add = check_float("add", add, minimum=0.0, maximum=1.0)
     seed = check_seed("seed", seed)
