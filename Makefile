@@ -13,10 +13,6 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 # At most two malloc arenas: TensorFlow's threads otherwise each keep an arena of freed memory,
 # which adds about 150 MB to the peak of the chapters that train networks (measured on 5a).
 export MALLOC_ARENA_MAX := 2
-# Freed blocks above 128 kB go back to the system at once (glibc otherwise raises the threshold
-# and keeps them): chapter 5b peaked at 1,315 MB without, 1,086 MB with (measured, same time).
-export MALLOC_MMAP_THRESHOLD_ := 131072
-export MALLOC_TRIM_THRESHOLD_ := 131072
 
 .PHONY: help venv book test lab bench lint clean requirements
 
