@@ -4,7 +4,8 @@ One module per idea; ``ARCHITECTURE.md`` at the repository root lists them all. 
 use :mod:`utils.landscape`, :mod:`utils.segmentation`, :mod:`utils.som`, :mod:`utils.metrics`
 and :mod:`utils.plotting`; chapter 4 adds :mod:`utils.relations`, :mod:`utils.models` and
 :mod:`utils.layers`; chapter 5 adds :mod:`utils.arrangements`, :mod:`utils.clustering`,
-:mod:`utils.latent` and :mod:`utils.pixel_autoencoder`.  :mod:`utils.naive` keeps the source
+:mod:`utils.latent` and :mod:`utils.pixel_autoencoder`; chapter 6 adds :mod:`utils.io`,
+:mod:`utils.diagnose` and :mod:`utils.example_data`.  :mod:`utils.naive` keeps the source
 articles' per-pixel loops for benchmarks and tests; :mod:`utils._validation` holds the argument
 checks every module shares.
 

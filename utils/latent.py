@@ -656,9 +656,12 @@ def embed(model: ContrastiveLearner, x: object) -> np.ndarray:
 
 
 def directional_features(grids: object, *, n_levels: int = 4, block: int = 5) -> np.ndarray:
-    """Untrained, translation-invariant relation features of lattice grids.
+    """Untrained, translation-invariant relation features of level grids.
 
-    The grid is reduced to its object lattice (which levels occupy each block), the
+    The grid is reduced to a lattice of ``block`` x ``block`` blocks (which levels occur in
+    each block: on the lattice grids of chapters 4 and 5 that is the object of the block;
+    an object drawn anywhere may occupy up to four blocks, and a block may hold several
+    levels), the
     :class:`~utils.layers.DirectionalContext` layer counts, for every block, the objects of
     every level above, below, left, right, in each quadrant and on its row and column, and
     for every pair of levels (k, j) and direction the **maximum over the blocks holding k** of
@@ -668,7 +671,7 @@ def directional_features(grids: object, *, n_levels: int = 4, block: int = 5) ->
     Parameters
     ----------
     grids : (N, H, W) integer array
-        Level grids 0..n_levels whose objects fill lattice blocks.
+        Level grids 0..n_levels, sides multiples of ``block``.
     n_levels : int
         Levels, 1..16.
     block : int
@@ -685,9 +688,12 @@ def directional_features(grids: object, *, n_levels: int = 4, block: int = 5) ->
     n, h, w = G.shape
     layer = DirectionalContext()
     out = []
-    for b in _batches(G, 1000):
-        lat = b.reshape(len(b), h // block, block, w // block, block).max(axis=(2, 4))
-        occ = (lat[..., None] == np.arange(1, n_levels + 1)).astype("float32")
+    # about 16 MB of (blocks x level x direction x level) floats per batch, whatever the block
+    per_grid = (h // block) * (w // block) * n_levels * 10 * n_levels * 4
+    for b in _batches(G, max(1, (16 << 20) // per_grid)):
+        hot = b[..., None] == np.arange(1, n_levels + 1, dtype=b.dtype)   # (B, H, W, L)
+        occ = hot.reshape(len(b), h // block, block, w // block, block, n_levels)
+        occ = occ.any(axis=(2, 4)).astype("float32")       # levels present in each block
         maps = ops.convert_to_numpy(layer(occ))[..., n_levels:]    # (B, r, c, 10 * L)
         paired = occ[..., :, None] * maps[..., None, :]             # (B, r, c, L, 10 L)
         out.append(paired.max(axis=(1, 2)).reshape(len(b), -1))
