@@ -13,11 +13,8 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 # At most two malloc arenas: TensorFlow's threads otherwise each keep an arena of freed memory,
 # which adds about 150 MB to the peak of the chapters that train networks (measured on 5a).
 export MALLOC_ARENA_MAX := 2
-# Blocks of 8 MB or more go to mmap and back to the system when freed, and free memory above 8 MB
-# at the top of the heap is returned: chapter 5b's peak fell from 1,360 to 1,253 MB (05a 1,294 ->
-# 1,243 MB) at about the same speed. (128 kB thresholds saved more but slowed model.fit by half.)
-export MALLOC_MMAP_THRESHOLD_ := 8388608
-export MALLOC_TRIM_THRESHOLD_ := 8388608
+# No fixed malloc mmap/trim thresholds: measured, they cut the peak of the network chapters by
+# 50-230 MB but slowed them (8 MB: 05c 131 -> 179 s, 04a 80 -> 99 s; 128 kB: 05a 126 -> 196 s).
 
 .PHONY: help venv book test lab bench lint clean requirements
 
