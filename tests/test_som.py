@@ -102,8 +102,8 @@ def test_plot_codebook_draws_the_grid():
 
 @pytest.mark.parametrize("call,exc,param", [
     (lambda: sm.train_som(np.zeros(5), (2, 2)), ValueError, "features"),
-    (lambda: sm.train_som(np.zeros((5, 2)), [2, 2]), TypeError, "grid"),
-    (lambda: sm.train_som(np.zeros((5, 2)), (0, 2)), ValueError, "grid[0]"),
+    (lambda: sm.train_som(np.zeros((5, 2)), [2, 2]), TypeError, "map_size"),
+    (lambda: sm.train_som(np.zeros((5, 2)), (0, 2)), ValueError, "map_size[0]"),
     (lambda: sm.train_som(np.zeros((5, 2)), (2, 2), iterations=0), ValueError, "iterations"),
     (lambda: sm.train_som(np.zeros((5, 2)), (2, 2), sigma=-1), ValueError, "sigma"),
     (lambda: sm.train_som(np.zeros((5, 2)), (2, 2), learning_rate=2), ValueError,

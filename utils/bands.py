@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_int, check_real_array, check_seed, check_size
-from .landscape import MAX_CELLS, fractal_heightmap, normalise
+from .landscape import normalise
+from .noise import MAX_CELLS, fractal_heightmap
 
 __all__ = ["BAND_NAMES", "BIOMES", "landscape_bands", "standardise_bands"]
 

@@ -1,7 +1,7 @@
 """Latent spaces of level grids without labels (chapter 5): a convolutional VAE, a plain
 autoencoder of the same shape, and a translation-invariant contrastive encoder.
 
-Importing this module imports TensorFlow (quietly, see :func:`utils.models.quiet_tensorflow`).
+Importing this module imports TensorFlow (quietly, see :func:`utils.quiet.quiet_tensorflow`).
 
 **The (variational) autoencoder.**  The input is a one-hot grid (H, W, L) for levels 1..L (the
 background has no channel).  The encoder is the patchify stem of chapter 4 (a ``block x block``
@@ -44,7 +44,7 @@ import numpy as np
 
 from ._validation import check_bool, check_float, check_int, check_real_array, check_seed
 from .arrangements import augment, check_lattice_grids
-from .models import quiet_tensorflow
+from .quiet import quiet_tensorflow
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)

@@ -19,7 +19,7 @@ Example
 
 from __future__ import annotations
 
-from .models import quiet_tensorflow
+from .quiet import quiet_tensorflow
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)

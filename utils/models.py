@@ -1,7 +1,9 @@
-"""Keras 3 models for grids of discrete levels, and a quiet, seeded, time-budgeted trainer.
+"""Keras 3 models for grids of discrete levels (chapter 4).
 
-TensorFlow is imported only here, and only when a function of this module is called, so the
-chapters that do not train networks start fast.
+TensorFlow is imported only when a function of this module is called (through
+:func:`utils.quiet.quiet_tensorflow`), so the chapters that do not train networks start fast.
+The trainer lives in :mod:`utils.training` and saliency in :mod:`utils.saliency`; both are
+re-exported here (``models.train``, ``models.input_gradients``, ...), as the chapters use them.
 
 Every builder takes one-hot grids ``(H, W, n_kinds)`` and starts with the same **patchify stem**:
 a ``block x block`` convolution with stride ``block`` that turns each lattice block of
@@ -30,80 +32,35 @@ Example
 
 from __future__ import annotations
 
-import os
-import time
-from dataclasses import dataclass
 from types import SimpleNamespace
 
-import numpy as np
-
 from ._validation import (
-    check_bool,
     check_choice,
     check_float,
     check_int,
-    check_real_array,
     check_seed,
 )
+from .quiet import quiet_tensorflow
+from .saliency import input_gradients
+from .training import TrainResult, count_parameters, train
 
-__all__ = ["MODEL_NAMES", "quiet_tensorflow", "build_model", "build_band_classifier",
-           "TrainResult", "train", "count_parameters", "input_gradients"]
+__all__ = ["MODEL_NAMES", "RELATION_OBJECTS", "build_model", "build_band_classifier",
+           # re-exported for the chapters: utils.quiet, utils.training, utils.saliency
+           "quiet_tensorflow", "TrainResult", "train", "count_parameters", "input_gradients"]
 
 MODEL_NAMES: tuple[str, ...] = ("cnn_pool", "cnn_flatten", "coordconv", "directional",
                                 "relational")
 
 
-_QUIET = False
-
-
-def quiet_tensorflow():
-    """Import TensorFlow and Keras with their start-up logs silenced; returns ``keras``.
-
-    TensorFlow's C++ start-up notices (CUDA stubs on a machine without a GPU, oneDNN) are
-    written straight to file descriptor 2 and ignore ``TF_CPP_MIN_LOG_LEVEL``; in a notebook
-    they would show up as stderr on the page.  They are emitted while TensorFlow is imported and
-    its devices are first listed, so file descriptor 2 is pointed at /dev/null for exactly that.
-
-    Returns
-    -------
-    module
-        ``keras``, imported after TensorFlow's logs were silenced.
-    """
-    global _QUIET
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    if not _QUIET:
-        import sys
-
-        sys.stderr.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, 2)
-            import absl.logging
-            import tensorflow as tf
-
-            absl.logging.set_verbosity(absl.logging.ERROR)
-            tf.get_logger().setLevel("ERROR")
-            tf.config.list_physical_devices()
-            tf.constant(0.0) + 1.0  # initialises the CPU device (and its notices) now
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            os.close(devnull)
-        _QUIET = True
-    import keras
-
-    return keras
-
-
-def _layers():
+def _layers() -> SimpleNamespace:
+    """keras, its layers, and the book's layers (imported lazily), as one namespace."""
     keras = quiet_tensorflow()
     from keras import layers
 
     from .layers import AddCoords, DirectionalContext, RelationHead
 
-    return keras, layers, AddCoords, DirectionalContext, RelationHead
+    return SimpleNamespace(keras=keras, layers=layers, AddCoords=AddCoords,
+                           DirectionalContext=DirectionalContext, RelationHead=RelationHead)
 
 
 RELATION_OBJECTS = 24
@@ -219,15 +176,14 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
                                 min_inclusive=False, maximum=1.0)
     seed = check_seed("seed", seed)
 
-    keras, layers, AddCoords, DirectionalContext, RelationHead = _layers()
+    k = _layers()
+    keras, layers = k.keras, k.layers
     keras.backend.clear_session()  # free the graphs of models built before
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(shape=(input_shape[0], input_shape[1], channels))
     inputs_f = layers.Identity(dtype="float32")(inputs)  # accepts uint8 one-hot (4x less memory)
-    x = AddCoords()(inputs_f) if name == "coordconv" else inputs_f
+    x = k.AddCoords()(inputs_f) if name == "coordconv" else inputs_f
     x = layers.Conv2D(width, block, strides=block, activation="relu", name="patchify")(x)
-    k = SimpleNamespace(keras=keras, layers=layers, AddCoords=AddCoords,
-                        DirectionalContext=DirectionalContext, RelationHead=RelationHead)
     x = _HEADS[name](k, x, inputs_f, width=width, block=block, seed=seed)
     x = layers.Dense(2 * width, activation="relu")(x)
     outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
@@ -280,166 +236,3 @@ def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3),
                   loss="binary_crossentropy")
     return model
-
-
-def count_parameters(model) -> int:
-    """Number of trainable parameters.
-
-    Parameters
-    ----------
-    model : keras.Model
-        Any built model.
-
-    Returns
-    -------
-    int
-    """
-    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
-
-
-@dataclass
-class TrainResult:
-    """What :func:`train` did: epochs run, wall time, and the loss curves."""
-
-    epochs: int
-    seconds: float
-    loss: list[float]
-    val_loss: list[float]
-    stopped_by: str   # "patience", "budget" or "epochs"
-
-
-def _check_model_input(model, arrays: dict[str, np.ndarray]) -> None:
-    """``model`` is a Keras model and every array fits its input (N, H, W, C): our message,
-    naming our parameter, instead of an error from deep inside Keras."""
-    keras = quiet_tensorflow()
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a Keras model (from build_model or "
-                        f"build_band_classifier), got {type(model).__name__}")
-    want = tuple(model.input_shape[1:])
-    for name, arr in arrays.items():
-        got = arr.shape[1:]
-        if len(got) != len(want) or any(w is not None and w != g
-                                        for w, g in zip(want, got, strict=True)):
-            raise ValueError(f"{name} has samples of shape {got}, the model takes {want} "
-                             f"(None: any size)")
-
-
-def train(model, x: object, y: object, x_val: object, y_val: object, *,
-          budget_seconds: float = 30.0, max_epochs: int = 100, batch_size: int = 64,
-          patience: int = 4, seed: int = 0) -> TrainResult:
-    """Fit with early stopping on the validation loss and a wall-clock budget, printing nothing.
-
-    Training stops at the end of the first epoch after which ``budget_seconds`` have passed,
-    after ``patience`` epochs without a better validation loss, or after ``max_epochs``; the
-    weights of the best validation epoch are restored.
-
-    Parameters
-    ----------
-    model : keras.Model
-        From :func:`build_model` or :func:`build_band_classifier`.
-    x, y : arrays
-        Training inputs (N, H, W, C) and targets (N,) or (N, labels).
-    x_val, y_val : arrays
-        Validation inputs and targets.
-    budget_seconds : float
-        Wall-clock cap, checked after every epoch.
-    max_epochs, batch_size, patience : int
-        Training length, batch size, and epochs without improvement before stopping.
-    seed : int
-        Seeds the shuffling.
-
-    Returns
-    -------
-    TrainResult
-    """
-    keras = quiet_tensorflow()
-    X = check_real_array("x", x, ndim=4)
-    Y = check_real_array("y", y, ndim=(1, 2))
-    Xv = check_real_array("x_val", x_val, ndim=4)
-    Yv = check_real_array("y_val", y_val, ndim=(1, 2))
-    _check_model_input(model, {"x": X, "x_val": Xv})
-    if X.shape[0] != Y.shape[0] or Xv.shape[0] != Yv.shape[0]:
-        raise ValueError(f"x and y must have the same number of samples, got {X.shape[0]} "
-                         f"and {Y.shape[0]} (validation: {Xv.shape[0]} and {Yv.shape[0]})")
-    budget = check_float("budget_seconds", budget_seconds, minimum=0.0, min_inclusive=False)
-    max_epochs = check_int("max_epochs", max_epochs, minimum=1, maximum=10_000)
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
-    patience = check_int("patience", patience, minimum=1, maximum=1000)
-    seed = check_seed("seed", seed)
-    keras.utils.set_random_seed(seed)
-
-    class Budget(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.start = time.perf_counter()
-            self.hit = False
-
-        def on_epoch_end(self, epoch, logs=None):
-            if time.perf_counter() - self.start >= budget:
-                self.hit = True
-                self.model.stop_training = True
-
-    budget_cb = Budget()
-    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-                                            restore_best_weights=True)
-    start = time.perf_counter()
-    history = model.fit(X, Y.astype("float32"), epochs=max_epochs,
-                        batch_size=batch_size, validation_data=(Xv, Yv.astype("float32")),
-                        callbacks=[budget_cb, stopper], verbose=0, shuffle=True)
-    seconds = time.perf_counter() - start
-    epochs = len(history.history["loss"])
-    if budget_cb.hit and stopper.stopped_epoch == 0:
-        # EarlyStopping restores the best weights only when it stops training itself
-        if stopper.best_weights is not None:
-            model.set_weights(stopper.best_weights)
-        how = "budget"
-    else:
-        how = "patience" if stopper.stopped_epoch > 0 else "epochs"
-    return TrainResult(epochs=epochs, seconds=seconds, loss=history.history["loss"],
-                       val_loss=history.history["val_loss"], stopped_by=how)
-
-
-def input_gradients(model, x: object, output: int = 0, logit: bool = True) -> np.ndarray:
-    """Saliency: the gradient of one output with respect to the input, per sample.
-
-    With ``logit=True`` (default) the gradient is taken of the score *before* the final
-    sigmoid.  The probability saturates: for a confident prediction (p close to 0 or 1) its
-    gradient vanishes and the saliency map goes blank, while the logit's does not.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A trained model whose last layer is Dense (for ``logit=True``).
-    x : (N, H, W, C) array
-        Inputs of the shape the model takes.
-    output : int
-        Which output, 0..outputs - 1.
-    logit : bool
-        Differentiate the logit (default) or the probability.
-
-    Returns
-    -------
-    (N, H, W, C) float32 array
-    """
-    logit = check_bool("logit", logit)
-    quiet_tensorflow()
-    import keras
-    import tensorflow as tf
-
-    X_np = check_real_array("x", x, ndim=4)
-    _check_model_input(model, {"x": X_np})
-    X = tf.convert_to_tensor(X_np.astype("float32"))
-    output = check_int("output", output, minimum=0, maximum=model.output_shape[-1] - 1)
-    last = model.layers[-1]
-    if logit and not hasattr(last, "kernel"):
-        raise ValueError("logit=True needs a model whose last layer is Dense; "
-                         f"got {type(last).__name__}")
-    features = keras.Model(model.inputs, last.input) if logit else None
-    with tf.GradientTape() as tape:
-        tape.watch(X)
-        if logit:
-            score = tf.matmul(features(X, training=False), last.kernel) + last.bias
-        else:
-            score = model(X, training=False)
-        y = score[:, output]
-    return tape.gradient(y, X).numpy()

@@ -130,10 +130,9 @@ def winner_loop(som: object, features: object) -> np.ndarray:
     >>> winner_loop(som, np.zeros((4, 3))).shape
     (4,)
     """
-    get = getattr(som, "get_weights", None)
-    if get is None or not hasattr(som, "winner"):
-        raise TypeError(f"som must be a minisom.MiniSom, got {type(som).__name__}")
-    rows, cols = np.asarray(get()).shape[:2]
+    from .som import _codebook
+
+    rows, cols = _codebook(som).shape[:2]
     X = check_real_array("features", features, ndim=2)
     return np.array([np.ravel_multi_index(som.winner(x), (rows, cols)) for x in X],
                     dtype=np.int64)

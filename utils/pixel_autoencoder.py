@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_float, check_int, check_real_array, check_seed
-from .models import quiet_tensorflow
+from .quiet import quiet_tensorflow
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)

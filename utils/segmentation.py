@@ -475,10 +475,9 @@ def cluster_mean_colours(image: object, labels: object, n_clusters: int | None =
     (n_clusters, 3) float array
     """
     img = _image(image) * 255.0
-    lab = check_real_array("labels", labels, ndim=2)
+    lab = check_labels("labels", labels, ndim=2)
     if lab.shape != img.shape[:2]:
         raise ValueError(f"labels must have the image's shape {img.shape[:2]}, got {lab.shape}")
-    lab = check_labels("labels", lab)
     k = int(lab.max()) + 1 if n_clusters is None else check_int(
         "n_clusters", n_clusters, minimum=int(lab.max()) + 1, maximum=MAX_CLUSTERS)
     if k > MAX_CLUSTERS:

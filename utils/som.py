@@ -55,18 +55,18 @@ class SOMRun:
     seconds: float = 0.0              # training time (without the error evaluations)
 
 
-def _check_grid(grid: object) -> tuple[int, int]:
-    if not isinstance(grid, tuple) or len(grid) != 2:
-        raise TypeError(f"grid must be a pair (rows, cols), got {grid!r}")
-    return (check_int("grid[0]", grid[0], minimum=1, maximum=100),
-            check_int("grid[1]", grid[1], minimum=1, maximum=100))
+def _check_map_size(map_size: object) -> tuple[int, int]:
+    if not isinstance(map_size, tuple) or len(map_size) != 2:
+        raise TypeError(f"map_size must be a pair (rows, cols) of map nodes, got {map_size!r}")
+    return (check_int("map_size[0]", map_size[0], minimum=1, maximum=100),
+            check_int("map_size[1]", map_size[1], minimum=1, maximum=100))
 
 
 MAX_NODE_UPDATES = 200_000_000
 """Largest ``iterations * rows * cols`` that :func:`train_som` accepts (about a minute here)."""
 
 
-def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000,
+def train_som(features: object, map_size: tuple[int, int], *, iterations: int = 5000,
               sigma: float | None = None, learning_rate: float = 0.5, seed: int = 0,
               sample_size: int | None = 10000, n_checkpoints: int = 10,
               snapshot_at: tuple[int, ...] = (), topology: str = "rectangular") -> SOMRun:
@@ -76,13 +76,14 @@ def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000
     ----------
     features : (N, F) array
         One row per pixel, preferably standardised.
-    grid : (rows, cols)
-        Map size, each 1..100.
+    map_size : (rows, cols)
+        Nodes of the map in each direction, each 1..100 (named so as not to be confused with the
+        level grids of chapters 4 to 6).
     iterations : int
         Single-sample updates; learning rate and sigma decay over them (MiniSom's
         ``asymptotic_decay``).
     sigma : float or None
-        Initial neighbourhood radius in grid units, 0.1..100 (below 0.1 MiniSom's Gaussian
+        Initial neighbourhood radius in map nodes, 0.1..100 (below 0.1 MiniSom's Gaussian
         underflows to NaN weights); ``None`` uses ``max(rows, cols) / 2``.
     learning_rate : float
         Initial learning rate in (0, 1].
@@ -103,7 +104,7 @@ def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000
     from minisom import MiniSom
 
     X = check_features("features", features, min_rows=2)
-    rows, cols = _check_grid(grid)
+    rows, cols = _check_map_size(map_size)
     iterations = check_int("iterations", iterations, minimum=1, maximum=1_000_000)
     if iterations * rows * cols > MAX_NODE_UPDATES:
         raise ValueError(f"iterations x nodes = {iterations:,} x {rows * cols:,} node updates is "
@@ -148,6 +149,15 @@ def train_som(features: object, grid: tuple[int, int], *, iterations: int = 5000
     return run
 
 
+def _codebook(som: object) -> np.ndarray:
+    """The (rows, cols, F) weights of a MiniSom, or our TypeError for anything else."""
+    get = getattr(som, "get_weights", None)
+    if get is None:
+        raise TypeError(f"som must be a trained minisom.MiniSom (run.som), got "
+                        f"{type(som).__name__}")
+    return np.asarray(get())
+
+
 def winner_map(som: object, features: object, chunk_size: int = 4096,
                dedupe: bool = True) -> np.ndarray:
     """Flat index (``row * cols + col``) of the best-matching unit of every row of ``features``.
@@ -180,10 +190,7 @@ def winner_map(som: object, features: object, chunk_size: int = 4096,
     dedupe = check_bool("dedupe", dedupe)
     from .segmentation import unique_rows
 
-    weights = getattr(som, "get_weights", None)
-    if weights is None:
-        raise TypeError(f"som must be a trained minisom.MiniSom, got {type(som).__name__}")
-    W = np.asarray(weights())
+    W = _codebook(som)
     X = check_features("features", features)
     if X.shape[1] != W.shape[2]:
         raise ValueError(f"features must have {W.shape[2]} columns like the SOM's weights, "
@@ -241,7 +248,7 @@ def hit_counts(som: object, nodes: object) -> np.ndarray:
     -------
     (rows, cols) int array
     """
-    W = np.asarray(som.get_weights())
+    W = _codebook(som)
     n_nodes = W.shape[0] * W.shape[1]
     idx = check_labels("nodes", nodes, ndim=1, below=n_nodes)
     return np.bincount(idx, minlength=W.shape[0] * W.shape[1]).reshape(W.shape[:2])
@@ -253,7 +260,7 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
 
     ``method="kmeans"`` clusters the node weight vectors with k-means, optionally weighting each
     node by ``weights`` (e.g. its hit count, so that empty nodes between clusters do not pull
-    centres); ``method="ward"`` uses agglomerative clustering restricted to grid neighbours, so
+    centres); ``method="ward"`` uses agglomerative clustering restricted to map neighbours, so
     every class is a connected patch of the map.
 
     Parameters
@@ -263,7 +270,7 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
     n_clusters : int
         Classes, 1..nodes.
     method : {"kmeans", "ward"}
-        k-means on the node weights, or Ward restricted to grid neighbours.
+        k-means on the node weights, or Ward restricted to map neighbours.
     weights : (rows, cols) array, optional
         Node weights for k-means (e.g. hit counts); not accepted with Ward.
     seed : int
@@ -276,9 +283,7 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
     """
     from sklearn.cluster import AgglomerativeClustering, KMeans
 
-    if not hasattr(som, "get_weights"):
-        raise TypeError(f"som must be a trained MiniSom (run.som), got {type(som).__name__}")
-    W = np.asarray(som.get_weights())
+    W = _codebook(som)
     rows, cols, n_feat = W.shape
     flat = W.reshape(-1, n_feat)
     k = check_int("n_clusters", n_clusters, minimum=1, maximum=rows * cols)
@@ -296,12 +301,12 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
         return KMeans(n_clusters=k, n_init=10, random_state=seed).fit(
             flat, sample_weight=w).labels_.astype(np.int64)
     return AgglomerativeClustering(n_clusters=k, linkage="ward",
-                                   connectivity=_grid_connectivity(rows, cols)
+                                   connectivity=_map_connectivity(rows, cols)
                                    ).fit(flat).labels_.astype(np.int64)
 
 
-def _grid_connectivity(rows: int, cols: int):
-    """Sparse adjacency of a rows x cols grid (4-neighbours), in row-major node order."""
+def _map_connectivity(rows: int, cols: int):
+    """Sparse adjacency of a rows x cols map (4-neighbours), in row-major node order."""
     from scipy.sparse import diags, identity, kron
 
     def path(n):
@@ -338,7 +343,7 @@ class SOMSegmentation:
     seconds: float
 
 
-def som_segment(features: object, shape: tuple[int, int], grid: tuple[int, int],
+def som_segment(features: object, shape: tuple[int, int], map_size: tuple[int, int],
                 n_classes: int, *, iterations: int = 10_000, sigma: float | None = None,
                 learning_rate: float = 0.5, topology: str = "rectangular",
                 weight_by_hits: bool = True, seed: int = 0) -> SOMSegmentation:
@@ -351,8 +356,8 @@ def som_segment(features: object, shape: tuple[int, int], grid: tuple[int, int],
         One row per pixel, row-major (e.g. from ``segmentation.pixel_features``).
     shape : (H, W)
         Image shape, ``H * W`` rows.
-    grid : (rows, cols)
-        Map size.
+    map_size : (rows, cols)
+        Nodes of the map, as for :func:`train_som`.
     n_classes : int
         Classes the nodes are grouped into.
     iterations, sigma, learning_rate, topology
@@ -381,7 +386,7 @@ def som_segment(features: object, shape: tuple[int, int], grid: tuple[int, int],
         raise ValueError(f"shape {shape} has {h * w} pixels, features has {X.shape[0]} rows")
     weight_by_hits = check_bool("weight_by_hits", weight_by_hits)
     start = time.perf_counter()
-    run = train_som(X, grid, iterations=iterations, sigma=sigma,
+    run = train_som(X, map_size, iterations=iterations, sigma=sigma,
                     learning_rate=learning_rate, seed=seed, n_checkpoints=1,
                     topology=topology)
     nodes = winner_map(run.som, X)

@@ -1,0 +1,158 @@
+"""Training the book's Keras models: a seeded trainer with early stopping and a wall-clock cap,
+and the checks every function that takes a model shares.
+
+Example
+-------
+>>> import numpy as np
+>>> from utils.models import build_model
+>>> model = build_model("cnn_pool", (10, 10, 2), block=5, width=4)
+>>> x = np.zeros((8, 10, 10, 2), dtype="float32")
+>>> y = np.zeros(8)
+>>> train(model, x, y, x, y, max_epochs=2, seed=0).epochs
+2
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_float, check_int, check_real_array, check_seed
+from .quiet import quiet_tensorflow
+
+__all__ = ["TrainResult", "train", "count_parameters", "check_model_input"]
+
+
+def count_parameters(model) -> int:
+    """Number of trainable parameters.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any built model.
+
+    Returns
+    -------
+    int
+    """
+    keras = quiet_tensorflow()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` did: epochs run, wall time, and the loss curves."""
+
+    epochs: int
+    seconds: float
+    loss: list[float]
+    val_loss: list[float]
+    stopped_by: str   # "patience", "budget" or "epochs"
+
+
+def check_model_input(model, arrays: dict[str, np.ndarray]) -> None:
+    """Check that ``model`` is a Keras model and that every array fits its input (N, H, W, C):
+    our message, naming our parameter, instead of an error from deep inside Keras.
+
+    Parameters
+    ----------
+    model : object
+        Should be a ``keras.Model``.
+    arrays : dict of str to array
+        The caller's parameter names and the arrays given for them.
+
+    Returns
+    -------
+    None
+        Raises ``TypeError`` (not a model) or ``ValueError`` (a shape the model does not take).
+    """
+    keras = quiet_tensorflow()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model (from build_model or "
+                        f"build_band_classifier), got {type(model).__name__}")
+    want = tuple(model.input_shape[1:])
+    for name, arr in arrays.items():
+        got = arr.shape[1:]
+        if len(got) != len(want) or any(w is not None and w != g
+                                        for w, g in zip(want, got, strict=True)):
+            raise ValueError(f"{name} has samples of shape {got}, the model takes {want} "
+                             f"(None: any size)")
+
+
+def train(model, x: object, y: object, x_val: object, y_val: object, *,
+          budget_seconds: float = 30.0, max_epochs: int = 100, batch_size: int = 64,
+          patience: int = 4, seed: int = 0) -> TrainResult:
+    """Fit with early stopping on the validation loss and a wall-clock budget, printing nothing.
+
+    Training stops at the end of the first epoch after which ``budget_seconds`` have passed,
+    after ``patience`` epochs without a better validation loss, or after ``max_epochs``; the
+    weights of the best validation epoch are restored.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`build_model` or :func:`build_band_classifier`.
+    x, y : arrays
+        Training inputs (N, H, W, C) and targets (N,) or (N, labels).
+    x_val, y_val : arrays
+        Validation inputs and targets.
+    budget_seconds : float
+        Wall-clock cap, checked after every epoch.
+    max_epochs, batch_size, patience : int
+        Training length, batch size, and epochs without improvement before stopping.
+    seed : int
+        Seeds the shuffling.
+
+    Returns
+    -------
+    TrainResult
+    """
+    keras = quiet_tensorflow()
+    X = check_real_array("x", x, ndim=4)
+    Y = check_real_array("y", y, ndim=(1, 2))
+    Xv = check_real_array("x_val", x_val, ndim=4)
+    Yv = check_real_array("y_val", y_val, ndim=(1, 2))
+    check_model_input(model, {"x": X, "x_val": Xv})
+    if X.shape[0] != Y.shape[0] or Xv.shape[0] != Yv.shape[0]:
+        raise ValueError(f"x and y must have the same number of samples, got {X.shape[0]} "
+                         f"and {Y.shape[0]} (validation: {Xv.shape[0]} and {Yv.shape[0]})")
+    budget = check_float("budget_seconds", budget_seconds, minimum=0.0, min_inclusive=False)
+    max_epochs = check_int("max_epochs", max_epochs, minimum=1, maximum=10_000)
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
+    patience = check_int("patience", patience, minimum=1, maximum=1000)
+    seed = check_seed("seed", seed)
+    keras.utils.set_random_seed(seed)
+
+    class Budget(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.start = time.perf_counter()
+            self.hit = False
+
+        def on_epoch_end(self, epoch, logs=None):
+            if time.perf_counter() - self.start >= budget:
+                self.hit = True
+                self.model.stop_training = True
+
+    budget_cb = Budget()
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                            restore_best_weights=True)
+    start = time.perf_counter()
+    history = model.fit(X, Y.astype("float32"), epochs=max_epochs,
+                        batch_size=batch_size, validation_data=(Xv, Yv.astype("float32")),
+                        callbacks=[budget_cb, stopper], verbose=0, shuffle=True)
+    seconds = time.perf_counter() - start
+    epochs = len(history.history["loss"])
+    if budget_cb.hit and stopper.stopped_epoch == 0:
+        # EarlyStopping restores the best weights only when it stops training itself
+        if stopper.best_weights is not None:
+            model.set_weights(stopper.best_weights)
+        how = "budget"
+    else:
+        how = "patience" if stopper.stopped_epoch > 0 else "epochs"
+    return TrainResult(epochs=epochs, seconds=seconds, loss=history.history["loss"],
+                       val_loss=history.history["val_loss"], stopped_by=how)
