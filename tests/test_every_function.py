@@ -129,6 +129,17 @@ BAD = {
         lambda: _m("pixel_autoencoder").reconstruct_image("a model", IMG), "model"),
     "pixel_autoencoder.receptive_field": (
         lambda: _m("pixel_autoencoder").receptive_field(-1), "levels"),
+    "pixel_clusterers.gmm_segment": (
+        lambda: _m("pixel_clusterers").gmm_segment(np.zeros((16, 3)), (4, 4), 2,
+                                                   covariance="round"), "covariance"),
+    "pixel_clusterers.gmm_criteria": (
+        lambda: _m("pixel_clusterers").gmm_criteria(np.zeros((16, 3)), [3, 2]), "ks"),
+    "pixel_clusterers.agglomerative_segment": (
+        lambda: _m("pixel_clusterers").agglomerative_segment(np.zeros((16, 3)), (4, 4), 2,
+                                                             step=0), "step"),
+    "pixel_clusterers.dbscan_segment": (
+        lambda: _m("pixel_clusterers").dbscan_segment(np.zeros((16, 3)), (4, 4), -1.0),
+        "eps"),
     "plotting.panel_grid": (lambda: _m("plotting").panel_grid(0), "n"),
     "plotting.show_image": (lambda: _m("plotting").show_image("image"), "image"),
     "plotting.show_labels": (lambda: _m("plotting").show_labels(np.full((2, 2), 0.5)),

@@ -1,8 +1,10 @@
 """utils: the tested helper package of *Landscapes to Latent Spaces*.
 
 One module per idea; ``ARCHITECTURE.md`` at the repository root lists them all.  Chapters 1-3
-use :mod:`utils.landscape`, :mod:`utils.segmentation`, :mod:`utils.som`, :mod:`utils.metrics`
-and :mod:`utils.plotting`; chapter 4 adds :mod:`utils.relations`, :mod:`utils.models` and
+use :mod:`utils.noise`, :mod:`utils.landscape`, :mod:`utils.segmentation`,
+:mod:`utils.pixel_clusterers`, :mod:`utils.som`, :mod:`utils.metrics`
+and :mod:`utils.plotting`; chapter 4 adds :mod:`utils.relations`, :mod:`utils.models` (with
+:mod:`utils.training`, :mod:`utils.saliency` and :mod:`utils.quiet`) and
 :mod:`utils.layers`; chapter 5 adds :mod:`utils.arrangements`, :mod:`utils.clustering`,
 :mod:`utils.latent` and :mod:`utils.pixel_autoencoder`; chapter 6 adds :mod:`utils.io`,
 :mod:`utils.diagnose` and :mod:`utils.example_data`.  :mod:`utils.naive` keeps the source

@@ -165,6 +165,18 @@ def check_labels(name: str, value: object, *, ndim: int | tuple[int, ...] | None
     return arr.astype(np.int64, copy=False)
 
 
+def check_image_shape(name: str, shape: object, n_rows: int) -> tuple[int, int]:
+    """``shape`` is a pair (H, W) of positive integers with H * W equal to ``n_rows`` (the
+    per-pixel feature rows of an image)."""
+    if not isinstance(shape, tuple) or len(shape) != 2:
+        raise TypeError(f"{name} must be a pair (H, W), got {shape!r}")
+    h = check_int(f"{name}[0]", shape[0], minimum=1)
+    w = check_int(f"{name}[1]", shape[1], minimum=1)
+    if h * w != n_rows:
+        raise ValueError(f"{name} {shape} has {h * w} pixels, features has {n_rows} rows")
+    return h, w
+
+
 def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     """``value`` must be one of the strings in ``choices``."""
     if not isinstance(value, str) or value not in choices:

@@ -33,6 +33,7 @@ from ._validation import (
     check_choice,
     check_features,
     check_float,
+    check_image_shape,
     check_int,
     check_labels,
     check_real_array,
@@ -378,12 +379,7 @@ def som_segment(features: object, shape: tuple[int, int], map_size: tuple[int, i
     (8, 8)
     """
     X = check_features("features", features, min_rows=2)
-    if not isinstance(shape, tuple) or len(shape) != 2:
-        raise TypeError(f"shape must be a pair (H, W), got {shape!r}")
-    h = check_int("shape[0]", shape[0], minimum=1)
-    w = check_int("shape[1]", shape[1], minimum=1)
-    if h * w != X.shape[0]:
-        raise ValueError(f"shape {shape} has {h * w} pixels, features has {X.shape[0]} rows")
+    h, w = check_image_shape("shape", shape, X.shape[0])
     weight_by_hits = check_bool("weight_by_hits", weight_by_hits)
     start = time.perf_counter()
     run = train_som(X, map_size, iterations=iterations, sigma=sigma,
