@@ -108,3 +108,21 @@ def test_level_grids_have_a_legend_and_height_maps_a_colour_bar(notebook):
             assert "level_legend(" in src, f"{path.name} cell {i}: level grid without legend"
         if 'cmap="gist_earth"' in src:
             assert "colorbar" in src, f"{path.name} cell {i}: height map without colour bar"
+
+
+def test_the_instructors_page_lists_every_exercise_with_its_difficulty():
+    """book/instructors.md's exercise table must match the notebooks (title and difficulty)."""
+    page = (ROOT / "book" / "instructors.md").read_text()
+    listed = set(re.findall(r"^\| \{doc\}`(\w+) <\.\./notebooks/(\w+)>` \| (.+?) \| (.+?) \|$",
+                            page, flags=re.M))
+    expected = set()
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text())
+        text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        label = re.match(r"0?(\d[a-z]?)_", path.stem).group(1)
+        for title, difficulty in re.findall(r"\{exercise\}\s*(.*?)\n.*?\(Difficulty: ([^)]*)\)",
+                                            text, flags=re.S):
+            expected.add((label, path.stem, title.strip(), difficulty.strip().rstrip(".")))
+    assert expected, "no exercises found"
+    assert listed == expected, (f"missing from the page: {sorted(expected - listed)}; "
+                                f"not in the notebooks: {sorted(listed - expected)}")
