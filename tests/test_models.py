@@ -113,3 +113,38 @@ def test_band_classifier_and_per_band_standardisation():
         bd.standardise_bands(train, np.zeros((2, 8, 8, 2)))
     model = md.build_band_classifier((8, 8, 3), 4)
     assert model.predict(scaled_test, verbose=0).shape == (4, 4)
+
+
+@pytest.mark.parametrize("name", md.MODEL_NAMES)
+def test_save_and_reload_as_keras_predicts_identically(name, small, tmp_path):
+    """Chapter 6's round trip: a trained model saved in the .keras format (the book's custom
+    layers are registered) reloads without extra code and gives the same predictions."""
+    keras = md.quiet_tensorflow()
+    data, X = small
+    y = data.labels.astype("float32")
+    model = md.build_model(name, (50, 50, 4), width=8, seed=1)
+    md.train(model, X[:64], y[:64], X[64:96], y[64:96], max_epochs=1, seed=1)
+    model.save(tmp_path / f"{name}.keras")
+    again = keras.saving.load_model(tmp_path / f"{name}.keras")
+    np.testing.assert_array_equal(again.predict(X[:32], verbose=0),
+                                  model.predict(X[:32], verbose=0))
+
+
+def test_a_model_trained_on_the_example_data_reloads_and_predicts_new_csv_grids(tmp_path):
+    from pathlib import Path
+
+    from utils import io
+
+    keras = md.quiet_tensorflow()
+    root = Path(__file__).resolve().parents[1] / "data"
+    data = io.load_grids(root / "grids", labels=root / "grids" / "labels.csv", n_levels=4)
+    new = io.load_grids(root / "new_grids", labels=root / "new_grids" / "labels.csv",
+                        n_levels=4)
+    X = rl.one_hot(data.grids[:200], dtype="uint8")
+    Y = np.eye(4, dtype="float32")[data.labels[:200]]
+    model = md.build_model("directional", X.shape[1:], n_outputs=4, width=8, seed=0)
+    md.train(model, X[:150], Y[:150], X[150:], Y[150:], max_epochs=1, seed=0)
+    model.save(tmp_path / "grids.keras")
+    again = keras.saving.load_model(tmp_path / "grids.keras")
+    x_new = rl.one_hot(new.grids, dtype="uint8")
+    np.testing.assert_array_equal(again.predict(x_new, verbose=0), model.predict(x_new, verbose=0))

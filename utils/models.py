@@ -103,8 +103,10 @@ def _head_directional(k, x, inputs_f, *, width, block, seed):
 
 def _head_relational(k, x, inputs_f, *, width, block, seed):
     """A relation-network head over the most occupied blocks, with their coordinates."""
-    occupied = k.layers.MaxPooling2D(block)(k.layers.Lambda(
-        lambda t: k.keras.ops.max(t, axis=-1, keepdims=True))(inputs_f))[..., 0]
+    # which blocks hold any level: keras.ops on the symbolic tensor, not a Lambda layer, so the
+    # model can be saved in the .keras format and reloaded without unsafe deserialisation
+    occupied = k.layers.MaxPooling2D(block)(
+        k.keras.ops.max(inputs_f, axis=-1, keepdims=True))[..., 0]
     x = k.AddCoords()(x)
     return k.RelationHead(2 * width, max_objects=RELATION_OBJECTS)([x, occupied])
 
