@@ -177,6 +177,17 @@ def check_image_shape(name: str, shape: object, n_rows: int) -> tuple[int, int]:
     return h, w
 
 
+def check_ks(ks: object, low: int, high: int, why: str) -> np.ndarray:
+    """Numbers of clusters ``ks``: a 1-D sequence of integers in low..high (``why`` says where
+    the bounds come from)."""
+    k_arr = check_real_array("ks", ks, ndim=1)
+    if not np.issubdtype(k_arr.dtype, np.integer):
+        raise TypeError(f"ks must hold integers, got dtype {k_arr.dtype}")
+    if k_arr.min() < low or k_arr.max() > high:
+        raise ValueError(f"ks must lie in {low}..{high} ({why}), got {k_arr.tolist()}")
+    return k_arr
+
+
 def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     """``value`` must be one of the strings in ``choices``."""
     if not isinstance(value, str) or value not in choices:

@@ -21,7 +21,7 @@ from ._validation import (
     check_choice,
     check_features,
     check_int,
-    check_real_array,
+    check_ks,
     check_seed,
 )
 
@@ -38,16 +38,6 @@ def _features(features: object, standardise: bool = True) -> np.ndarray:
         return x
     std = x.std(axis=0)
     return (x - x.mean(axis=0)) / np.where(std > 0, std, 1).astype(x.dtype)
-
-
-def _check_ks(ks: object, low: int, high: int, why: str) -> np.ndarray:
-    """Numbers of clusters: integers in low..high."""
-    k_arr = check_real_array("ks", ks, ndim=1)
-    if not np.issubdtype(k_arr.dtype, np.integer):
-        raise TypeError(f"ks must hold integers, got dtype {k_arr.dtype}")
-    if k_arr.min() < low or k_arr.max() > high:
-        raise ValueError(f"ks must lie in {low}..{high} ({why}), got {k_arr.tolist()}")
-    return k_arr
 
 
 def _reduce(x: np.ndarray, dims: int | None, seed: int) -> np.ndarray:
@@ -125,7 +115,7 @@ def bic_curve(features: object, ks: object, *, pca: int | None = 10,
     from sklearn.mixture import GaussianMixture
 
     x = _features(features)
-    k_arr = _check_ks(ks, 1, x.shape[0], "the number of rows")
+    k_arr = check_ks(ks, 1, x.shape[0], "the number of rows")
     if pca is not None:
         pca = check_int("pca", pca, minimum=1, maximum=10_000)
     seed = check_seed("seed", seed)
@@ -155,7 +145,7 @@ def silhouette_curve(features: object, ks: object, *, seed: int = 0) -> np.ndarr
     from sklearn.metrics import silhouette_score
 
     x = _features(features)
-    k_arr = _check_ks(ks, 2, x.shape[0] - 1, "the silhouette needs at least two clusters "
+    k_arr = check_ks(ks, 2, x.shape[0] - 1, "the silhouette needs at least two clusters "
                       "and one row more than clusters")
     seed = check_seed("seed", seed)
     return np.array([silhouette_score(x, cluster(x, int(k), standardise=False, seed=seed))

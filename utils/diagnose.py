@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import _show, check_int, check_labels, check_seed
+from ._validation import check_float, check_int, check_labels, check_seed
 from .relations import check_grid, level_counts
 
 __all__ = ["LeakCheck", "leak_check", "lattice_fraction", "ShiftReport", "shift_check"]
@@ -194,12 +194,8 @@ def shift_check(reference: object, new: object, *, n_levels: int = 4,
     """
     from scipy.stats import ks_2samp
 
-    from ._validation import check_float
-
     n_levels = check_int("n_levels", n_levels, minimum=1, maximum=255)
     ref = _grids("reference", reference, 255)
-    if not isinstance(new, np.ndarray) and not isinstance(new, (list, tuple)):
-        raise TypeError(f"new must be an array of grids, got {_show(new)}")
     new_g = _grids("new", new, 255)
     if new_g.shape[1:] != ref.shape[1:]:
         raise ValueError(f"new grids are {new_g.shape[1]} x {new_g.shape[2]}, the model was "

@@ -35,6 +35,7 @@ from ._validation import (
     check_float,
     check_image_shape,
     check_int,
+    check_ks,
     check_seed,
 )
 
@@ -156,12 +157,9 @@ def gmm_criteria(features: object, ks: object, *, covariance: str = "tied",
     dict with arrays ``k``, ``bic`` and ``aic`` (lower is better)
     """
     X = check_features("features", features)
-    k_arr = np.asarray(ks)
-    if k_arr.ndim != 1 or k_arr.size == 0 or not np.issubdtype(k_arr.dtype, np.integer):
-        raise TypeError(f"ks must be a non-empty sequence of integers, got {ks!r}")
-    if k_arr.min() < 1 or k_arr.max() > 64 or np.any(np.diff(k_arr) <= 0):
-        raise ValueError(f"ks must be strictly increasing integers in 1..64, got "
-                         f"{k_arr.tolist()}")
+    k_arr = check_ks(ks, 1, 64, "components of a mixture")
+    if np.any(np.diff(k_arr) <= 0):
+        raise ValueError(f"ks must be strictly increasing, got {k_arr.tolist()}")
     covariance = check_choice("covariance", covariance, COVARIANCES)
     seed = check_seed("seed", seed)
     sample = _sample(X, sample_size, seed)
