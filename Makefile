@@ -16,11 +16,12 @@ export MALLOC_ARENA_MAX := 2
 # No fixed malloc mmap/trim thresholds: measured, they cut the peak of the network chapters by
 # 50-230 MB but slowed them (8 MB: 05c 131 -> 179 s, 04a 80 -> 99 s; 128 kB: 05a 126 -> 196 s).
 
-.PHONY: help venv book test lab bench lint clean requirements
+.PHONY: help venv book test student lab bench lint clean requirements
 
 help:
 	@echo "make book          build the website into _build/html (executes every notebook)"
 	@echo "make test          run every test, including a fresh book build and browser checks"
+	@echo "make student       the student edition: notebooks without solutions, in student/"
 	@echo "make lab           open the notebooks in JupyterLab"
 	@echo "make bench         time the naive per-pixel approach against utils"
 	@echo "make lint          ruff on utils, tests, benchmarks and notebooks"
@@ -45,6 +46,11 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The chapters with the exercises' solutions removed, generated from notebooks/ (never edit them).
+# Standard library only: no .venv needed.
+student:
+	$(PYTHON) book/_ext/student_edition.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

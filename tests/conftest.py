@@ -77,8 +77,27 @@ def config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())
 
 
+def load_build(out: Path, returncode: int = 0) -> BookBuild:
+    """The measurements of a build in ``out`` (its log and the kernels' records)."""
+    log = (out / "build.log").read_text()
+    times = {Path(m.group(1)).stem: float(m.group(2)) for m in
+             re.finditer(r"(\S+\.ipynb): Executed notebook in ([\d.]+) seconds", log)}
+    kernel_log = out / "kernels.jsonl"
+    kernels = []
+    if kernel_log.exists():
+        kernels = sorted((json.loads(line) for line in kernel_log.read_text().splitlines()),
+                         key=lambda r: r["start"])
+    return BookBuild(html=out / "_build" / "html", returncode=returncode, log=log,
+                     exec_seconds=times, kernels=kernels)
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> BookBuild:
+    # For maintainers re-running the book tests after fixing a test: L2LS_REUSE_BUILD=<folder
+    # of an earlier test build> skips the build. make test and CI never set it.
+    reuse = os.environ.get("L2LS_REUSE_BUILD")
+    if reuse:
+        return load_build(Path(reuse))
     out = tmp_path_factory.mktemp("book")
     ipython_dir = out / "ipython"
     startup = ipython_dir / "profile_default" / "startup"
@@ -92,14 +111,6 @@ def built_book(tmp_path_factory) -> BookBuild:
            "--warningiserror", "--keep-going"]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=1800)
-    log = proc.stdout + proc.stderr
-    (out / "build.log").write_text(log)
-    times = {Path(m.group(1)).stem: float(m.group(2)) for m in
-             re.finditer(r"(\S+\.ipynb): Executed notebook in ([\d.]+) seconds", log)}
-    kernels = []
-    if kernel_log.exists():
-        kernels = sorted((json.loads(line) for line in kernel_log.read_text().splitlines()),
-                         key=lambda r: r["start"])
+    (out / "build.log").write_text(proc.stdout + proc.stderr)
     shutil.rmtree(ipython_dir, ignore_errors=True)
-    return BookBuild(html=out / "_build" / "html", returncode=proc.returncode, log=log,
-                     exec_seconds=times, kernels=kernels)
+    return load_build(out, proc.returncode)

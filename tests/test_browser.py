@@ -4,17 +4,20 @@ Every page loads without console errors from the site itself, every image loads,
 carry launch and download buttons, and the search page finds a word of chapter 1.  Requests to
 other hosts (fonts, MathJax from a CDN) cannot succeed on an offline test machine; they are
 answered with an empty body so that they neither hang nor count as the site's own errors, and
-they are listed in the test output.  Locally the tests skip when Chromium is missing; with
-REQUIRE_BROWSER=1 (as in CI) they fail instead.
+they are listed in the test output; the formula test aborts them instead, to show that every
+formula renders without network (the site serves its own MathJax).  Locally the tests skip
+when Chromium is missing; with REQUIRE_BROWSER=1 (as in CI) they fail instead.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import shutil
 import threading
+import zipfile
 
 import pytest
 
@@ -59,8 +62,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def open_page(browser, site, path):
-    """Load a page; return it with the site's own console errors and the external requests."""
+def open_page(browser, site, path, offline=False):
+    """Load a page; return it with the site's own console errors and the external requests,
+    which are answered with an empty body, or aborted (no network at all) when ``offline``."""
     page = browser.new_page()
     errors, external = [], []
 
@@ -70,7 +74,10 @@ def open_page(browser, site, path):
             route.continue_()
         else:
             external.append(url)
-            route.fulfill(status=200, body="", content_type="text/plain")
+            if offline:
+                route.abort()
+            else:
+                route.fulfill(status=200, body="", content_type="text/plain")
 
     page.route("**/*", on_request)
     page.on("console", lambda m: errors.append(f"{m.text} ({m.location.get('url')})")
@@ -120,4 +127,44 @@ def test_search_finds_chapter_one(browser, site):
         document.querySelectorAll('#search-results ul.search li a')).map(a => a.href)""")
     page.close()
     assert any("01_landscapes" in h for h in hits), hits
+    assert not errors
+
+
+def test_formulas_render_with_the_network_blocked(browser, site):
+    """Every formula of every page is typeset by the MathJax the site serves itself: requests to
+    other hosts are aborted, as on a machine without network (issue 13)."""
+    blocked, formulas = [], 0
+    for entry in toc_files():
+        page, _, external = open_page(browser, site, f"{entry}.html", offline=True)
+        blocked += external
+        page.evaluate("""async () => {
+            if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+                await MathJax.startup.promise;
+            }
+        }""")
+        found = page.evaluate("""() => {
+            const maths = Array.from(document.querySelectorAll('.math'));
+            return {total: maths.length,
+                    raw: maths.filter(m => !m.querySelector('mjx-container'))
+                              .map(m => m.textContent.slice(0, 80))};
+        }""")
+        page.close()
+        assert not found["raw"], f"{entry}: formulas left as raw TeX: {found['raw'][:3]}"
+        formulas += found["total"]
+    assert formulas >= 10, f"only {formulas} formulas in the whole book: is math detected?"
+    assert not [u for u in blocked if "mathjax" in u.lower()], "MathJax requested from a CDN"
+
+
+@pytest.mark.parametrize("entry", ["book/instructors", "book/setup"])
+def test_student_edition_download_link_works(browser, site, entry):
+    page, errors, _ = open_page(browser, site, f"{entry}.html")
+    links = page.evaluate("""() => Array.from(document.querySelectorAll('a'))
+        .map(a => a.href).filter(h => h.endsWith('student-edition.zip'))""")
+    assert links, f"{entry}: no link to the student edition"
+    response = page.request.get(links[0])
+    body = response.body()
+    page.close()
+    assert response.ok and body[:2] == b"PK", f"{entry}: {links[0]} is not a zip"
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert sorted(names) == sorted(f"student/{nb.name}" for nb in NOTEBOOKS)
     assert not errors

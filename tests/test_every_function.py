@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NO_ARGUMENTS = {"plotting.use_book_style", "quiet.quiet_tensorflow"}
+NO_ARGUMENTS = {"plotting.use_book_style", "quiet.quiet_tensorflow", "timing.machine_summary",
+                "timing.peak_memory_mb"}
 
 
 def public_functions() -> set[str]:

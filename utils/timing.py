@@ -1,21 +1,28 @@
-"""Wall-clock timing shared by the notebooks and the benchmarks.
+"""Wall-clock timing shared by the notebooks and the benchmarks, and the resources a kernel used.
 
 Example
 -------
 >>> seconds, value = best_time(lambda: sum(range(1000)), repeat=2)
 >>> value, seconds >= 0
 (499500, True)
+>>> peak_memory_mb() > 0
+True
+>>> "CPU" in machine_summary()
+True
 """
 
 from __future__ import annotations
 
+import os
+import platform
+import sys
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from ._validation import check_int
 
-__all__ = ["best_time"]
+__all__ = ["best_time", "machine_summary", "peak_memory_mb"]
 
 T = TypeVar("T")
 
@@ -44,3 +51,54 @@ def best_time(fn: Callable[[], T], repeat: int = 3) -> tuple[float, T]:
         result = fn()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def peak_memory_mb() -> float:
+    """The peak resident memory of this process so far, in MB (1 MB = 1,048,576 bytes).
+
+    Each chapter calls it in its last cell, so the build records how much memory the chapter's
+    kernel needed (the instructors' page shows it).
+
+    Returns
+    -------
+    float
+        Megabytes; ``nan`` where the operating system does not report it (Windows has no
+        ``resource`` module).
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports kilobytes, macOS bytes
+    return float(peak) / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def machine_summary() -> str:
+    """One line naming what a measurement ran on: usable CPU cores, their model, memory, system.
+
+    Returns
+    -------
+    str
+        For example ``2 CPU cores (Intel(R) Xeon(R) CPU @ 2.20GHz), 7.8 GB RAM, Linux,
+        Python 3.11``.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))  # the cores this process may use (containers)
+    except AttributeError:  # macOS, Windows
+        cores = os.cpu_count() or 0
+    model = platform.processor() or platform.machine() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f
+                     if line.startswith("model name")]
+        model = names[0] if names else model
+    except OSError:
+        pass
+    try:
+        ram = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.1f} GB RAM"
+    except (AttributeError, ValueError, OSError):
+        ram = "RAM unknown"
+    python = ".".join(map(str, sys.version_info[:2]))
+    return (f"{cores} CPU core{'s' if cores != 1 else ''} ({model}), {ram}, "
+            f"{platform.system()}, Python {python}")

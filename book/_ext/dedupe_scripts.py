@@ -26,7 +26,9 @@ def _dedupe(app, pagename, templatename, context, doctree) -> None:
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    context["script_files"] = unique
+    # in place: handlers that run later (MathJax's, on pages with formulas) append to this same
+    # list through app.add_js_file; a new list would silently drop their scripts
+    scripts[:] = unique
 
 
 def setup(app):
