@@ -266,3 +266,18 @@ def test_the_site_offers_the_student_edition_of_these_notebooks(built_book):
     fresh = built_book.html.parent / "fresh-student-edition.zip"
     student_edition.write_zip(student_edition.build(), fresh)
     assert site_zip.read_bytes() == fresh.read_bytes(), "the site's zip is not today's notebooks"
+
+
+def test_chapter_4b_per_tile_scaling_claims_hold(built_book):
+    """Chapter 4b's section on the source article's per-tile min-max scaling (issue 12)."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    raw = glued(built_book, "04b_multilabel_multiband")
+    g = {k: number(raw[k]) for k in ("minmax_f1", "const_f1", "norm_f1", "drift_norm_f1",
+                                     "drift_minmax_f1", "long_minmax_f1", "long_best_lost",
+                                     "drift_max")}
+    record("04b_per_tile_scaling", {k: round(v, 3) for k, v in g.items()})
+    assert abs(g["minmax_f1"] - g["const_f1"]) < 0.02             # "the constant answer's score"
+    assert "water" in raw["minmax_lost"] and "snow" in raw["minmax_lost"]
+    assert g["drift_minmax_f1"] == g["minmax_f1"]                 # immune to the drift
+    assert g["minmax_f1"] < g["drift_norm_f1"] < g["norm_f1"]     # hurt, still far better
+    assert g["long_minmax_f1"] < g["norm_f1"] - 0.1 and g["long_best_lost"] < 0.3   # budget

@@ -51,6 +51,7 @@ BAD = {
         lambda: _m("arrangements").check_lattice_grids(G, 3), "block"),
     "bands.landscape_bands": (lambda: _m("bands").landscape_bands(0), "n_maps"),
     "bands.standardise_bands": (lambda: _m("bands").standardise_bands("x"), "reference"),
+    "bands.minmax_per_tile": (lambda: _m("bands").minmax_per_tile(np.ones((4, 4))), "tiles"),
     "clustering.cluster": (lambda: _m("clustering").cluster(NAN, 2), "features"),
     "clustering.bic_curve": (lambda: _m("clustering").bic_curve(np.ones((5, 2)), [0]), "ks"),
     "clustering.silhouette_curve": (

@@ -115,6 +115,27 @@ def test_band_classifier_and_per_band_standardisation():
     assert model.predict(scaled_test, verbose=0).shape == (4, 4)
 
 
+def test_minmax_per_tile_scales_each_tile_and_band_by_itself():
+    rng = np.random.default_rng(1)
+    tiles = rng.normal(size=(5, 6, 6, 3)) * np.array([1000.0, 1.0, 10.0])
+    scaled = bd.minmax_per_tile(tiles)
+    assert scaled.dtype == np.float32 and scaled.shape == tiles.shape
+    np.testing.assert_allclose(scaled.min(axis=(1, 2)), 0, atol=1e-6)
+    np.testing.assert_allclose(scaled.max(axis=(1, 2)), 1, atol=1e-6)
+    # absolute levels are gone: an offset or a gain per tile and band changes nothing
+    moved = tiles * np.array([2.0, 3.0, 0.5]) + rng.normal(size=(5, 1, 1, 3)) * 500
+    np.testing.assert_allclose(bd.minmax_per_tile(moved), scaled, atol=1e-5)
+    # a band constant within a tile becomes 0 there, without dividing by zero
+    flat = tiles.copy()
+    flat[2, ..., 1] = 7.0
+    out = bd.minmax_per_tile(flat)
+    assert np.all(out[2, ..., 1] == 0) and np.all(np.isfinite(out))
+    with pytest.raises(ValueError, match="tiles must be 4-D"):
+        bd.minmax_per_tile(tiles[0])
+    with pytest.raises(ValueError, match="finite"):
+        bd.minmax_per_tile(np.full((1, 2, 2, 1), np.inf))
+
+
 @pytest.mark.parametrize("name", md.MODEL_NAMES)
 def test_save_and_reload_as_keras_predicts_identically(name, small, tmp_path):
     """Chapter 6's round trip: a trained model saved in the .keras format (the book's custom

@@ -18,7 +18,7 @@ from ._validation import check_int, check_real_array, check_seed, check_size
 from .landscape import normalise
 from .noise import MAX_CELLS, fractal_heightmap
 
-__all__ = ["BAND_NAMES", "BIOMES", "landscape_bands", "standardise_bands"]
+__all__ = ["BAND_NAMES", "BIOMES", "landscape_bands", "minmax_per_tile", "standardise_bands"]
 
 
 BAND_NAMES: tuple[str, ...] = ("height (m)", "moisture (0-1)", "temperature (deg C)")
@@ -127,3 +127,35 @@ def standardise_bands(reference: object, *arrays: object) -> list[np.ndarray]:
                              f"{ref.shape[-1]}")
         out.append(((a - mean) / std).astype(np.float32))
     return out
+
+
+def minmax_per_tile(tiles: object) -> np.ndarray:
+    """Scale every band of every tile to [0, 1] by that tile's own minimum and maximum (the
+    multi-band source article's recipe), for comparison with :func:`standardise_bands`.
+
+    Each tile is scaled by itself, so no statistics are shared between tiles, and the absolute
+    level of a band is thrown away: a tile that is all lowland and a tile that is all mountain,
+    with the same shape of relief, become the same input. A band that is constant within a
+    tile becomes 0 there.
+
+    Parameters
+    ----------
+    tiles : (N, H, W, bands) array of finite real numbers
+
+    Returns
+    -------
+    float32 array of the same shape, in [0, 1]
+
+    Example
+    -------
+    >>> low = np.arange(4.0).reshape(1, 2, 2, 1)
+    >>> high = low + 1000
+    >>> bool(np.array_equal(minmax_per_tile(low), minmax_per_tile(high)))
+    True
+    """
+    x = check_real_array("tiles", tiles, ndim=4)   # finite numbers only
+    low = x.min(axis=(1, 2), keepdims=True)
+    span = x.max(axis=(1, 2), keepdims=True) - low
+    with np.errstate(over="ignore"):
+        out = np.where(span > 0, (x - low) / np.where(span > 0, span, 1.0), 0.0)
+    return out.astype(np.float32)
