@@ -13,13 +13,12 @@ incremental ``make book`` cannot leave them stale (myst-nb does this for its own
 
 from __future__ import annotations
 
-import json
 import math
 import posixpath
-from pathlib import Path
 
 from docutils import nodes
 from myst_nb.ext.execution_tables import METADATA_KEY
+from myst_nb.ext.glue.crossref import read_glue_cache
 from myst_nb.ext.glue.utils import PendingGlueReference
 from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.addnodes import pending_xref
@@ -41,12 +40,6 @@ class ChapterResources(SphinxDirective):
     def run(self):
         NbMetadataCollector.set_doc_data(self.env, self.env.docname, METADATA_KEY, True)
         return [ChapterResourcesNode()]
-
-
-def _glue(env, docname: str) -> dict:
-    folder = Path(env.mystnb_config.output_folder)
-    path = folder.joinpath(*docname.split("/")).with_suffix(".glue.json")
-    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _plain(glued: dict, key: str):
@@ -77,7 +70,7 @@ def resources_table(env, parent: str) -> list[nodes.Node]:
         run = data[docname].get("exec_data")
         if not run:
             continue
-        glued = _glue(env, docname)
+        glued = read_glue_cache(env.mystnb_config.output_folder, docname)
         peak = _plain(glued, "peak_mb")
         if peak is None:
             LOGGER.warning(f"{docname} glues no peak_mb: its last cell should record it",

@@ -59,7 +59,7 @@ def _empty_code(cell_id: str) -> dict:
 
 
 def student_notebook(nb: dict, name: str = "notebook") -> tuple[dict, list[dict]]:
-    """The student edition of one notebook (a dict in nbformat 4) and the cells removed from it.
+    """The student edition of one notebook (a dict in nbformat 4) and the code cells removed.
 
     Markdown outside solutions is kept line for line, so an exercise and the end of the previous
     solution may share a cell.  Raises :class:`SolutionFormatError` naming the notebook and the
@@ -73,6 +73,7 @@ def student_notebook(nb: dict, name: str = "notebook") -> tuple[dict, list[dict]
     fence = None                       # closing fence of a solution-start/-end directive
     closing = False                    # inside the solution-end directive, before its fence
     added = 0
+    noted = False                      # the edition note goes after the first markdown cell
 
     def new_id(kind: str) -> str:
         nonlocal added
@@ -81,13 +82,15 @@ def student_notebook(nb: dict, name: str = "notebook") -> tuple[dict, list[dict]
 
     def emit(lines: list[str], cell: dict, parts: int) -> int:
         """Emit the kept lines of a markdown cell: the first part keeps the cell's id."""
+        nonlocal noted
         text = "\n".join(lines).strip("\n")
         if not text.strip():
             return parts
         part = _markdown(text, cell.get("id", "") if parts == 0 else new_id("md"))
         part["metadata"] = copy.deepcopy(cell.get("metadata", {}))
         cells.append(part)
-        if len(cells) == 2 or (len(cells) == 1 and cells[0]["cell_type"] == "markdown"):
+        if not noted:
+            noted = True
             cells.append(_markdown(EDITION_NOTE, new_id("note")))   # after the title
         return parts + 1
 
@@ -118,14 +121,12 @@ def student_notebook(nb: dict, name: str = "notebook") -> tuple[dict, list[dict]
                     parts = emit(pending, cell, parts)
                     pending = []
                     in_solution, fence, closing = True, start.group(1), False
-                    removed.append({"cell_type": "markdown", "source": line})
                     continue
                 if _END.match(line):
                     raise SolutionFormatError(f"{where}: solution-end without solution-start")
                 pending.append(line)
                 continue
             # inside a solution: drop everything up to the end directive's closing fence
-            removed.append({"cell_type": "markdown", "source": line})
             if closing:
                 if line.strip() == fence:
                     in_solution = closing = False
