@@ -281,3 +281,74 @@ def test_chapter_4b_per_tile_scaling_claims_hold(built_book):
     assert g["drift_minmax_f1"] == g["minmax_f1"]                 # immune to the drift
     assert g["minmax_f1"] < g["drift_norm_f1"] < g["norm_f1"]     # hurt, still far better
     assert g["long_minmax_f1"] < g["norm_f1"] - 0.1 and g["long_best_lost"] < 0.3   # budget
+
+
+def test_chapter_4c_claims_hold(built_book):
+    """Chapter 4c (issue 12): side by side against stacked, the seam probes, separable
+    convolutions, focal loss; the words its prose puts around the glued numbers."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    raw = glued(built_book, "04c_side_by_side")
+    words = ("side_worst", "edge_side_vs_stacked",
+             "water_focal_verdict", "snow_focal_verdict", "grouped_verdict",
+             "grouped_consequence", "split_pool_verdict", "machine")
+    g = {k: number(v) for k, v in raw.items() if k not in words}
+    w = {k: raw[k].strip("'\"") for k in words}
+    record("04c_side_by_side", {k: round(v, 3) for k, v in g.items()})
+    # side by side loses, forest most ("the one biome that needs all three bands"), and is slower
+    assert g["side_f1"] < g["stacked_f1"] - 0.02 and w["side_worst"] == "forest"
+    assert g["side_epoch_ratio"] > 1.5
+    # per-part convolutions recover the score
+    assert g["part_gap"] < 0.02 and g["part_f1"] > g["side_f1"] + 0.02
+    # probes: the edges are hard for everyone; the side-by-side network's extra false alarms
+    assert g["edge_worst_gap"] > 0.1 and g["n_edge"] >= 200
+    for key in ("stacked", "side", "part"):
+        assert g[f"{key}_edge_high"] < g[f"{key}_inner_low"]             # "far less often"
+    assert g["side_alarm_low"] > g["stacked_alarm_high"]               # separated, not noise
+    assert g["side_alarm_low"] > g["part_alarm_high"]
+    assert w["edge_side_vs_stacked"] != "lower than"                   # "as the probes suggested"
+    assert g["split_pool_share"] > 0.8
+    # the seam's share of outputs (exercise): pure arithmetic
+    assert abs(g["seam_share1"] - 4 / 96) < 1e-12 and abs(g["seam_share2"] - 8 / 48) < 1e-12
+    # separable convolutions: weights cut at any width, time only when wide, same score
+    assert g["w16_param_share"] < 0.25 and g["w64_param_share"] < 0.2
+    assert g["w64_time_share"] < 0.9                                  # "the saving is real"
+    assert g["w16_time_share"] > 2 * g["w16_param_share"]             # time falls less than weights
+    assert g["w64_time_share"] > g["w64_param_share"]
+    assert g["w64_f1_gap"] < 0.01
+    # focal loss: the words match the numbers; shares as the prose says
+    for biome in ("water", "snow"):
+        smaller = g[f"{biome}_loss_gap"] < g[f"{biome}_seed_spread"]
+        assert w[f"{biome}_focal_verdict"] == ("smaller than" if smaller else "larger than")
+        assert smaller           # book/methods.md: "by less than the spread between seeds"
+    assert g["water_share"] < g["snow_share"] < 0.3                    # "the rarest labels"
+    # grouped filters "cost nothing here"; the consequence drawn matches the spread
+    assert g["grouped_gap"] > -0.01
+    within = abs(g["grouped_gap"]) <= g["micro_seed_spread"]
+    assert (w["grouped_verdict"] == "within") == within
+
+
+def test_chapter_4a_budget_and_objects_anywhere_claims_hold(built_book):
+    """Chapter 4a's sections on budgets and on objects anywhere (issue 12): the words its prose
+    puts around the glued numbers."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    raw = glued(built_book, "04a_relations_cnn")
+    words = ("climbers", "order_budget", "order_final", "order_changed", "rel_verdict",
+             "stem2_vs_5", "stem2_vs_lattice")
+    w = {k: raw[k].strip("'\"") for k in words}
+    g = {k: number(raw[k]) for k in raw if k.startswith(("lattice", "anywhere", "stem2_cost",
+                                                          "hidden", "dir_lead", "rel_",
+                                                          "n_epochs"))
+         and k not in words}
+    record("04a_budget_and_anywhere", {**{k: round(v, 3) for k, v in g.items()}, **w})
+    # "no network closed the gap": the directional lead holds at every epoch from the second
+    assert g["dir_lead"] > 0.05
+    assert (w["order_changed"] == "changes") == (w["order_budget"] != w["order_final"])
+    assert (w["rel_verdict"] == "not the budget") == (g["rel_gain"] < 0.02)
+    # objects anywhere: the lattice was worth something; finer stems buy accuracy with time
+    assert g["lattice_worth"] > 0.02
+    assert g["anywhere10_acc"] < g["anywhere5_acc"] < g["anywhere2_acc"]
+    assert g["stem2_cost"] > 1.5 and g["anywhere2_s"] > g["anywhere5_s"]
+    assert w["stem2_vs_5"] == ("separates" if g["anywhere2_low"] > g["anywhere5_high"]
+                               else "does not separate")
+    # the exercise: "the shares fall with the block size as the errors do"
+    assert g["hidden10"] > g["hidden5"] > g["hidden2"]

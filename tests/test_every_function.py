@@ -52,6 +52,12 @@ BAD = {
     "bands.landscape_bands": (lambda: _m("bands").landscape_bands(0), "n_maps"),
     "bands.standardise_bands": (lambda: _m("bands").standardise_bands("x"), "reference"),
     "bands.minmax_per_tile": (lambda: _m("bands").minmax_per_tile(np.ones((4, 4))), "tiles"),
+    "bands.biome_map": (lambda: _m("bands").biome_map(np.ones((2, 4, 4, 2))), "tiles"),
+    "bands.biome_labels": (
+        lambda: _m("bands").biome_labels(np.ones((2, 4, 4, 3)), min_cells=17), "min_cells"),
+    "bands.side_by_side": (lambda: _m("bands").side_by_side(np.ones((4, 4, 3))), "tiles"),
+    "bands.seam_probes": (
+        lambda: _m("bands").seam_probes(np.ones((2, 8, 8, 3)), width=4), "width"),
     "clustering.cluster": (lambda: _m("clustering").cluster(NAN, 2), "features"),
     "clustering.bic_curve": (lambda: _m("clustering").bic_curve(np.ones((5, 2)), [0]), "ks"),
     "clustering.silhouette_curve": (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -134,6 +136,85 @@ def test_minmax_per_tile_scales_each_tile_and_band_by_itself():
         bd.minmax_per_tile(tiles[0])
     with pytest.raises(ValueError, match="finite"):
         bd.minmax_per_tile(np.full((1, 2, 2, 1), np.inf))
+
+
+def test_train_calls_after_epoch_and_does_not_count_its_time():
+    model = md.build_model("cnn_pool", (10, 10, 2), block=5, width=4)
+    x, y = np.zeros((8, 10, 10, 2), dtype="float32"), np.zeros(8)
+    seen = []
+    run = md.train(model, x, y, x, y, max_epochs=3, patience=10, after_epoch=seen.append)
+    assert seen == [1, 2, 3] and run.epochs == 3
+    start = time.perf_counter()
+    slow = md.train(model, x, y, x, y, max_epochs=2, patience=10,
+                    after_epoch=lambda epoch: time.sleep(1.0))
+    assert slow.seconds < time.perf_counter() - start - 1.9     # the two seconds of sleep
+    with pytest.raises(TypeError, match="after_epoch"):
+        md.train(model, x, y, x, y, max_epochs=1, after_epoch="print")
+
+
+def test_biome_map_and_labels_follow_the_rule_of_landscape_bands():
+    bands, labels = bd.landscape_bands(2, size=64, tile=16, seed=3)
+    np.testing.assert_array_equal(bd.biome_labels(bands), labels)
+    biome = bd.biome_map(bands)
+    assert biome.shape == bands.shape[:3] and biome.dtype == np.uint8
+    np.testing.assert_array_equal(biome == 0, bands[..., 0] < 600)     # water: by height
+    counts = np.stack([(biome == k).sum(axis=(1, 2)) for k in range(4)], axis=1)
+    np.testing.assert_array_equal(bd.biome_labels(bands, min_cells=1), counts > 0)
+    with pytest.raises(ValueError, match="3 bands"):
+        bd.biome_map(bands[..., :2])
+
+
+def test_side_by_side_puts_each_band_next_to_the_last():
+    tiles = np.random.default_rng(0).normal(size=(3, 4, 5, 3))
+    side = bd.side_by_side(tiles)
+    assert side.shape == (3, 4, 15, 1) and side.dtype == np.float32
+    for b in range(3):
+        np.testing.assert_allclose(side[:, :, 5 * b:5 * (b + 1), 0], tiles[..., b], rtol=1e-6)
+
+
+def test_seam_probes_swap_the_edge_strips_and_mark_edge_only_biomes():
+    bands, _ = bd.landscape_bands(2, size=128, tile=32, seed=0)
+    probes, edge_only = bd.seam_probes(bands, width=4, seed=1)
+    np.testing.assert_array_equal(probes[:, :, 4:-4], bands[:, :, 4:-4])   # inside unchanged
+    strips = np.sort(probes[:, :, :4].reshape(len(bands), -1), axis=0)
+    np.testing.assert_array_equal(strips, np.sort(bands[:, :, :4].reshape(len(bands), -1),
+                                                  axis=0))               # a permutation
+    present = bd.biome_labels(probes).astype(bool)
+    inner = bd.biome_map(probes[:, :, 4:-4])
+    for i, k in zip(*np.nonzero(edge_only), strict=True):
+        assert present[i, k] and not (inner[i] == k).any()
+    assert edge_only.any()
+    with pytest.raises(ValueError, match="width"):
+        bd.seam_probes(bands[:, :, :8], width=4)
+
+
+def test_band_classifier_per_part_separable_and_focal():
+    keras = md.quiet_tensorflow()
+    x = np.random.default_rng(0).normal(size=(6, 8, 24, 1)).astype("float32")
+    per_part = md.build_band_classifier((8, 24, 1), 4, parts=3, width=4)
+    out = per_part.predict(x, verbose=0)
+    assert out.shape == (6, 4)
+    # no kernel crosses a seam: changing the middle part changes its features (8 per part,
+    # in order) and leaves those of the other two parts exactly as they were
+    features = keras.Model(per_part.input, per_part.layers[-2].output)
+    y = x.copy()
+    y[:, :, 8:16] = np.random.default_rng(1).normal(size=(6, 8, 8, 1))
+    before, after = features.predict(x, verbose=0), features.predict(y, verbose=0)
+    assert before.shape == (6, 24)
+    np.testing.assert_array_equal(before[:, :8], after[:, :8])
+    np.testing.assert_array_equal(before[:, 16:], after[:, 16:])
+    assert not np.allclose(before[:, 8:16], after[:, 8:16])
+    plain = md.build_band_classifier((8, 8, 3), 4, width=16)
+    separable = md.build_band_classifier((8, 8, 3), 4, width=16, separable=True)
+    assert md.count_parameters(separable) < md.count_parameters(plain) / 3
+    focal = md.build_band_classifier((8, 8, 3), 4, loss="focal")
+    assert isinstance(focal.loss, keras.losses.BinaryFocalCrossentropy)
+    with pytest.raises(ValueError, match="parts"):
+        md.build_band_classifier((8, 10, 1), 4, parts=3)
+    with pytest.raises(ValueError, match="loss"):
+        md.build_band_classifier((8, 8, 3), 4, loss="hinge")
+    with pytest.raises(TypeError, match="separable"):
+        md.build_band_classifier((8, 8, 3), 4, separable="yes")
 
 
 @pytest.mark.parametrize("name", md.MODEL_NAMES)

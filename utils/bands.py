@@ -18,7 +18,8 @@ from ._validation import check_int, check_real_array, check_seed, check_size
 from .landscape import normalise
 from .noise import MAX_CELLS, fractal_heightmap
 
-__all__ = ["BAND_NAMES", "BIOMES", "landscape_bands", "minmax_per_tile", "standardise_bands"]
+__all__ = ["BAND_NAMES", "BIOMES", "landscape_bands", "minmax_per_tile", "standardise_bands",
+           "biome_map", "biome_labels", "side_by_side", "seam_probes"]
 
 
 BAND_NAMES: tuple[str, ...] = ("height (m)", "moisture (0-1)", "temperature (deg C)")
@@ -26,6 +27,12 @@ BAND_NAMES: tuple[str, ...] = ("height (m)", "moisture (0-1)", "temperature (deg
 
 BIOMES: tuple[str, ...] = ("water", "grassland", "forest", "snow")
 """Terrain types that :func:`landscape_bands` labels tiles with."""
+
+
+def _biome(height: np.ndarray, moisture: np.ndarray, temperature: np.ndarray) -> np.ndarray:
+    """The biome rule, cell by cell (indices into :data:`BIOMES`): the one place it is written."""
+    return np.where(height < 600, 0, np.where(temperature < -2, 3,
+                                              np.where(moisture > 0.6, 2, 1)))
 
 
 def landscape_bands(n_maps: int = 12, *, size: int = 512, tile: int = 32, seed: int = 0,
@@ -81,8 +88,7 @@ def landscape_bands(n_maps: int = 12, *, size: int = 512, tile: int = 32, seed: 
         regional = normalise(fractal_heightmap(size, scale=size / 3, octaves=3,
                                                seed=int(s_t))) - 0.5
         temperature = 15.0 - 6.5 * height / 1000.0 + 20.0 * regional
-        biome = np.where(height < 600, 0, np.where(temperature < -2, 3,
-                                                    np.where(moisture > 0.6, 2, 1)))
+        biome = _biome(height, moisture, temperature)
         stack = np.stack([height, moisture, temperature], axis=-1).astype(np.float32)
         k = size // tile
         tiles = stack.reshape(k, tile, k, tile, 3).transpose(0, 2, 1, 3, 4)
@@ -159,3 +165,119 @@ def minmax_per_tile(tiles: object) -> np.ndarray:
     with np.errstate(over="ignore"):
         out = np.where(span > 0, (x - low) / np.where(span > 0, span, 1.0), 0.0)
     return out.astype(np.float32)
+
+
+def _check_tiles(tiles: object) -> np.ndarray:
+    x = check_real_array("tiles", tiles, ndim=4)
+    if x.shape[-1] != len(BAND_NAMES):
+        raise ValueError(f"tiles must have the {len(BAND_NAMES)} bands {BAND_NAMES} on the last "
+                         f"axis (unscaled, as landscape_bands returns them), got shape {x.shape}")
+    return x
+
+
+def biome_map(tiles: object) -> np.ndarray:
+    """The biome of every cell of unscaled band tiles, by the rule of :func:`landscape_bands`.
+
+    Parameters
+    ----------
+    tiles : (N, H, W, 3) array
+        Height (m), moisture and temperature (deg C), as :func:`landscape_bands` gives them.
+
+    Returns
+    -------
+    (N, H, W) uint8 array of indices into :data:`BIOMES`
+
+    Example
+    -------
+    >>> cells = np.array([[[[100, 0.9, 14], [2000, 0.9, 1], [2000, 0.1, 1], [2900, 0.5, -9]]]])
+    >>> [BIOMES[k] for k in biome_map(cells)[0, 0]]
+    ['water', 'forest', 'grassland', 'snow']
+    """
+    x = _check_tiles(tiles)
+    return _biome(x[..., 0], x[..., 1], x[..., 2]).astype(np.uint8)
+
+
+def biome_labels(tiles: object, min_cells: int = 8) -> np.ndarray:
+    """Which biomes cover at least ``min_cells`` cells of each tile (the labels of
+    :func:`landscape_bands`, recomputed for tiles made or edited afterwards).
+
+    Parameters
+    ----------
+    tiles : (N, H, W, 3) array
+        Unscaled bands.
+    min_cells : int
+        Cells a biome must cover to count as present, 1..H*W.
+
+    Returns
+    -------
+    (N, 4) uint8 array, columns as :data:`BIOMES`
+    """
+    x = _check_tiles(tiles)
+    min_cells = check_int("min_cells", min_cells, minimum=1, maximum=x.shape[1] * x.shape[2])
+    biome = _biome(x[..., 0], x[..., 1], x[..., 2])
+    counts = np.stack([(biome == k).sum(axis=(1, 2)) for k in range(len(BIOMES))], axis=1)
+    return (counts >= min_cells).astype(np.uint8)
+
+
+def side_by_side(tiles: object) -> np.ndarray:
+    """The bands of every tile placed next to each other as one single-channel image, the
+    "concatenated images" of the multi-label source article: (N, H, W, B) -> (N, H, B * W, 1).
+
+    Column ``j`` of band ``b`` lands in column ``b * W + j``, so the last column of one band
+    touches the first column of the next (the *seam*).
+
+    Parameters
+    ----------
+    tiles : (N, H, W, B) array
+
+    Returns
+    -------
+    float32 array (N, H, B * W, 1)
+
+    Example
+    -------
+    >>> side_by_side(np.arange(8.0).reshape(1, 2, 2, 2))[0, ..., 0]
+    array([[0., 2., 1., 3.],
+           [4., 6., 5., 7.]], dtype=float32)
+    """
+    x = check_real_array("tiles", tiles, ndim=4)
+    n, h, w, b = x.shape
+    return x.transpose(0, 1, 3, 2).reshape(n, h, b * w, 1).astype(np.float32)
+
+
+def seam_probes(tiles: object, width: int = 4, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Test tiles whose outer columns come from other tiles: biomes that live only at the
+    left and right edges, where side-by-side bands meet at a seam.
+
+    Every probe is a tile whose ``width`` leftmost columns are those of a randomly chosen tile
+    and whose ``width`` rightmost columns are those of another (all bands together, so every
+    cell stays a real cell).  The second result marks, per probe and biome, labels that are
+    present **only because of the edge strips**: the biome covers enough cells of the probe
+    (:func:`biome_labels`) but none of its inner columns.
+
+    Parameters
+    ----------
+    tiles : (N, H, W, 3) array
+        Unscaled test tiles, W > 2 * width.
+    width : int
+        Columns replaced on each side, 1..W // 2 - 1.
+    seed : int
+        Seeds the choice of donor tiles.
+
+    Returns
+    -------
+    probes : (N, H, W, 3) float32 array
+    edge_only : (N, 4) bool array, columns as :data:`BIOMES`
+    """
+    x = _check_tiles(tiles)
+    width = check_int("width", width, minimum=1, maximum=max(1, x.shape[2] // 2 - 1))
+    if x.shape[2] <= 2 * width:
+        raise ValueError(f"tiles are {x.shape[2]} columns wide: too narrow for two edge strips "
+                         f"of width={width}")
+    rng = np.random.default_rng(check_seed("seed", seed))
+    probes = x.astype(np.float32)
+    probes[:, :, :width] = x[rng.permutation(len(x)), :, :width]
+    probes[:, :, -width:] = x[rng.permutation(len(x)), :, -width:]
+    inner = biome_map(probes[:, :, width:-width])
+    in_inner = np.stack([(inner == k).any(axis=(1, 2)) for k in range(len(BIOMES))], axis=1)
+    return probes, biome_labels(probes).astype(bool) & ~in_inner

@@ -44,7 +44,8 @@ from .quiet import quiet_tensorflow
 from .saliency import input_gradients
 from .training import TrainResult, count_parameters, train
 
-__all__ = ["MODEL_NAMES", "RELATION_OBJECTS", "build_model", "build_band_classifier",
+__all__ = ["MODEL_NAMES", "RELATION_OBJECTS", "BAND_LOSSES", "build_model",
+           "build_band_classifier",
            # re-exported for the chapters: utils.quiet, utils.training, utils.saliency
            "quiet_tensorflow", "TrainResult", "train", "count_parameters", "input_gradients"]
 
@@ -195,26 +196,44 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
     return model
 
 
+BAND_LOSSES: tuple[str, ...] = ("binary_crossentropy", "focal")
+"""Losses :func:`build_band_classifier` compiles with (``"focal"``: binary focal
+cross-entropy, Lin et al., 2017, with ``gamma`` = 2)."""
+
+
 def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
-                          width: int = 16, seed: int = 0):
+                          width: int = 16, seed: int = 0, parts: int = 1,
+                          separable: bool = False, loss: str = "binary_crossentropy"):
     """A small CNN for multi-band tiles: two 3 x 3 convolutions, global max pooling ("does it
-    occur anywhere in the tile?") and one sigmoid output per label, binary cross-entropy.
+    occur anywhere in the tile?") and one sigmoid output per label.
+
+    With ``parts`` > 1 the input holds that many images side by side along its width (as
+    :func:`utils.bands.side_by_side` makes them) and the convolutions run **per part**: no
+    kernel crosses a seam, every part is pooled on its own, and the parts' features are
+    concatenated in order, so the head knows which part a feature came from.
 
     Parameters
     ----------
     input_shape : (H, W, bands)
-        Tile size and number of bands.
+        Tile size and number of bands (W a multiple of ``parts``).
     n_outputs : int
         Labels (one sigmoid output each).
     width : int
-        Filters of the two convolutions.
+        Filters of the first convolution (the second has twice as many), 2..512.
     seed : int
         Seeds the weights.
+    parts : int
+        Images side by side in the input, 1..16; 1 is an ordinary image.
+    separable : bool
+        Depthwise-separable convolutions (one 3 x 3 filter per input channel, then a 1 x 1
+        mix) instead of plain ones.
+    loss : str
+        One of :data:`BAND_LOSSES`.
 
     Returns
     -------
     keras.Model
-        Compiled with binary cross-entropy.
+        Compiled with Adam (step 0.002).
     """
     if not isinstance(input_shape, tuple) or len(input_shape) != 3:
         raise TypeError(f"input_shape must be a tuple (H, W, bands), got {input_shape!r}")
@@ -223,18 +242,39 @@ def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
     n_outputs = check_int("n_outputs", n_outputs, minimum=1, maximum=1024)
     width = check_int("width", width, minimum=2, maximum=512)
     seed = check_seed("seed", seed)
+    parts = check_int("parts", parts, minimum=1, maximum=16)
+    if input_shape[1] % parts:
+        raise ValueError(f"input_shape[1] ({input_shape[1]}) must be a multiple of "
+                         f"parts={parts}: the parts lie side by side along the width")
+    if not isinstance(separable, bool):
+        raise TypeError(f"separable must be True or False, got {separable!r}")
+    loss = check_choice("loss", loss, BAND_LOSSES)
     keras = quiet_tensorflow()
     from keras import layers
 
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
+    conv = layers.SeparableConv2D if separable else layers.Conv2D
+
+    def body(x):
+        x = conv(width, 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D(2)(x)
+        x = conv(2 * width, 3, padding="same", activation="relu")(x)
+        return layers.GlobalMaxPooling2D()(x)
+
     inputs = keras.Input(shape=input_shape)
-    x = layers.Conv2D(width, 3, padding="same", activation="relu")(inputs)
-    x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(x)
-    x = layers.GlobalMaxPooling2D()(x)
+    if parts == 1:
+        x = body(inputs)
+    else:
+        h, w, c = input_shape
+        x = layers.Reshape((h, parts, w // parts, c))(inputs)
+        x = layers.Permute((2, 1, 3, 4))(x)              # (parts, H, W / parts, bands)
+        one = keras.Input(shape=(h, w // parts, c))
+        x = layers.TimeDistributed(keras.Model(one, body(one), name="per_part"))(x)
+        x = layers.Flatten()(x)                          # part 1's features, then part 2's...
     outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
     model = keras.Model(inputs, outputs, name="band_cnn")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3),
-                  loss="binary_crossentropy")
+    fn = (keras.losses.BinaryFocalCrossentropy(gamma=2.0) if loss == "focal"
+          else "binary_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3), loss=fn)
     return model

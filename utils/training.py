@@ -15,6 +15,7 @@ Example
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,8 @@ def check_model_input(model, arrays: dict[str, np.ndarray]) -> None:
 
 def train(model, x: object, y: object, x_val: object, y_val: object, *,
           budget_seconds: float = 30.0, max_epochs: int = 100, batch_size: int = 64,
-          patience: int = 4, seed: int = 0) -> TrainResult:
+          patience: int = 4, seed: int = 0,
+          after_epoch: Callable[[int], object] | None = None) -> TrainResult:
     """Fit with early stopping on the validation loss and a wall-clock budget, printing nothing.
 
     Training stops at the end of the first epoch after which ``budget_seconds`` have passed,
@@ -106,6 +108,11 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
         Training length, batch size, and epochs without improvement before stopping.
     seed : int
         Seeds the shuffling.
+    after_epoch : callable, optional
+        Called with the number of epochs run so far (1, 2, ...) after every epoch, before any
+        weights are restored: to measure something along the way (chapter 4a records test
+        accuracy against epochs with it).  What it returns is ignored; its time counts neither
+        in the budget nor in the seconds reported.
 
     Returns
     -------
@@ -125,6 +132,9 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
     patience = check_int("patience", patience, minimum=1, maximum=1000)
     seed = check_seed("seed", seed)
+    if after_epoch is not None and not callable(after_epoch):
+        raise TypeError(f"after_epoch must be callable (it gets the epoch number) or None, got "
+                        f"{type(after_epoch).__name__}")
     keras.utils.set_random_seed(seed)
 
     class Budget(keras.callbacks.Callback):
@@ -132,9 +142,14 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
             super().__init__()
             self.start = time.perf_counter()
             self.hit = False
+            self.hook_seconds = 0.0     # time spent in after_epoch: not training
 
         def on_epoch_end(self, epoch, logs=None):
-            if time.perf_counter() - self.start >= budget:
+            if after_epoch is not None:
+                started = time.perf_counter()
+                after_epoch(epoch + 1)
+                self.hook_seconds += time.perf_counter() - started
+            if time.perf_counter() - self.start - self.hook_seconds >= budget:
                 self.hit = True
                 self.model.stop_training = True
 
@@ -145,7 +160,7 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
     history = model.fit(X, Y.astype("float32"), epochs=max_epochs,
                         batch_size=batch_size, validation_data=(Xv, Yv.astype("float32")),
                         callbacks=[budget_cb, stopper], verbose=0, shuffle=True)
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start - budget_cb.hook_seconds
     epochs = len(history.history["loss"])
     if budget_cb.hit and stopper.stopped_epoch == 0:
         # EarlyStopping restores the best weights only when it stops training itself
