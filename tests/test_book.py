@@ -333,7 +333,7 @@ def test_chapter_4a_budget_and_objects_anywhere_claims_hold(built_book):
     assert built_book.returncode == 0, built_book.log[-3000:]
     raw = glued(built_book, "04a_relations_cnn")
     words = ("climbers", "order_budget", "order_final", "order_changed", "rel_verdict",
-             "stem2_vs_5", "stem2_vs_lattice")
+             "stem2_vs_5", "stem2_vs_lattice", "stem10_verdict")
     w = {k: raw[k].strip("'\"") for k in words}
     g = {k: number(raw[k]) for k in raw if k.startswith(("lattice", "anywhere", "stem2_cost",
                                                           "hidden", "dir_lead", "rel_",
@@ -348,6 +348,7 @@ def test_chapter_4a_budget_and_objects_anywhere_claims_hold(built_book):
     assert g["lattice_worth"] > 0.02
     assert g["anywhere10_acc"] < g["anywhere5_acc"] < g["anywhere2_acc"]
     assert g["stem2_cost"] > 1.5 and g["anywhere2_s"] > g["anywhere5_s"]
+    assert (w["stem10_verdict"] == "no better than chance") == (g["anywhere10_low"] <= 0.5)
     assert w["stem2_vs_5"] == ("separates" if g["anywhere2_low"] > g["anywhere5_high"]
                                else "does not separate")
     # the exercise: "the shares fall with the block size as the errors do"
