@@ -176,7 +176,8 @@ def test_chapter_2_other_clusterers_prose_claims_hold(built_book):
     assert built_book.returncode == 0, built_book.log[-3000:]
     raw = glued(built_book, "02_kmeans_segmentation")
     g = {k: number(v) for k, v in raw.items() if re.search(r"\d", v) and k.startswith(
-        ("gmm_", "agglo_", "db_", "kmeans_", "noisy_colour", "uncertain", "full_var"))}
+        ("gmm_", "agglo_", "db_", "kmeans_", "noisy_colour", "uncertain", "full_var", "link_",
+         "hdb_", "homed_", "smallest_", "band_"))}
     assert "tied" in raw["gmm_best_clean"]
     record("02_other_clusterers", {k: round(v, 3) for k, v in g.items()})
     # tied mixture: best on the clean image; full covariances collapse onto the blends
@@ -191,6 +192,26 @@ def test_chapter_2_other_clusterers_prose_claims_hold(built_book):
     # DBSCAN: one cluster on the clean image, never four terrains
     assert raw["db_clean_clusters"].strip("'\"") == "1, 1, 1" and g["db_best"] < 0.5
     assert "largest k tried" in raw["bic_k"]
+    # linkage: single linkage chains into one huge region on both images, average on the noisy
+    # one; Ward, complete and average close on the clean image; Ward best on the noisy one
+    for name in ("clean", "noisy"):
+        assert g[f"link_single_{name}_largest"] > 50 > 2 * g[f"link_ward_{name}_largest"]
+        assert g[f"link_single_{name}_iou"] < g[f"link_ward_{name}_iou"] - 0.3
+    assert g["link_average_noisy_largest"] > 3 * g["link_ward_noisy_largest"]
+    assert g["link_average_noisy_iou"] < g["link_ward_noisy_iou"] - 0.2
+    assert g["link_clean_spread"] < 0.05 and raw["link_noisy_best"].strip("'\"") == "ward"
+    # HDBSCAN: pure cores on the clean image, noise in the blends; at 200 four clusters that
+    # miss the smallest terrain; at most two clusters on the noisy image, none at 200
+    assert g["hdb_clean_100_clusters"] > 4 and g["hdb_purity_100"] > 99
+    assert g["hdb_band_clean_100"] > 95 > 2 * g["band_share"]
+    assert g["hdb_clean_100_iou"] > g["db_best"] + 0.3
+    assert g["hdb_clean_200_clusters"] == 4 and g["hdb_clean_200_terrains"] < 4
+    assert g["smallest_noise_200"] > 95
+    assert g["hdb_noisy_max"] <= 2 and g["hdb_noisy_200_clusters"] == 0
+    assert g["hdb_noisy_200_noise"] == 100
+    # homing the noise recovers k-means' score at 100, not at 200 (a terrain has no core)
+    assert "as good as" in raw["homed_vs_kmeans"] and g["homed_100"] >= g["kmeans_clean"] - 0.01
+    assert g["homed_200"] < g["homed_100"] - 0.2
 
 
 def test_instructors_table_reports_this_builds_measurements(built_book):

@@ -148,6 +148,9 @@ BAD = {
     "pixel_clusterers.dbscan_segment": (
         lambda: _m("pixel_clusterers").dbscan_segment(np.zeros((16, 3)), (4, 4), -1.0),
         "eps"),
+    "pixel_clusterers.hdbscan_segment": (
+        lambda: _m("pixel_clusterers").hdbscan_segment(np.zeros((16, 3)), (4, 4),
+                                                       min_pixels=1), "min_pixels"),
     "plotting.panel_grid": (lambda: _m("plotting").panel_grid(0), "n"),
     "plotting.show_image": (lambda: _m("plotting").show_image("image"), "image"),
     "plotting.show_labels": (lambda: _m("plotting").show_labels(np.full((2, 2), 0.5)),

@@ -1,4 +1,5 @@
-"""utils.pixel_clusterers: Gaussian mixtures, agglomerative regions and DBSCAN on pixels."""
+"""utils.pixel_clusterers: Gaussian mixtures, agglomerative regions, DBSCAN and HDBSCAN on
+pixels."""
 
 from __future__ import annotations
 
@@ -89,6 +90,35 @@ def test_dbscan_chains_the_clean_landscape_into_one_cluster(clean):
     assert seg.n_clusters == 1 and seg.noise_share < 0.01
 
 
+def test_single_linkage_chains_the_blends_into_one_region(clean):
+    land, X = clean
+    share = {}
+    for linkage in pc.LINKAGES:
+        seg = pc.agglomerative_segment(X, land.classes.shape, 4, n_regions=50, step=1,
+                                       linkage=linkage)
+        assert len(np.unique(seg.regions)) == 50
+        share[linkage] = np.bincount(seg.regions.ravel()).max() / seg.regions.size
+    assert share["single"] > 0.5 > share["ward"]
+
+
+def test_hdbscan_finds_two_blobs_and_labels_every_pixel_like_its_neighbour():
+    X, truth = blobs()
+    seg = pc.hdbscan_segment(X, (30, 20), min_pixels=20, sample_size=200, seed=0)
+    assert seg.n_clusters == 2 and seg.labels.shape == (30, 20)
+    assert score_segmentation(truth, np.maximum(seg.labels, 0), 2).mean_iou == 1.0
+    again = pc.hdbscan_segment(X, (30, 20), min_pixels=20, sample_size=200, seed=0)
+    np.testing.assert_array_equal(seg.labels, again.labels)
+
+
+def test_hdbscan_calls_sparse_points_noise():
+    rng = np.random.default_rng(2)
+    X = np.r_[rng.normal(scale=0.05, size=(380, 2)), rng.uniform(5, 50, size=(20, 2))]
+    X[190:380] += 2.0                                  # two dense blobs, 20 scattered points
+    seg = pc.hdbscan_segment(X, (20, 20), min_pixels=30, sample_size=None)
+    assert seg.n_clusters == 2
+    assert np.all(seg.labels.ravel()[380:] == -1) and seg.noise_share == pytest.approx(0.05)
+
+
 BAD = [
     (lambda X: pc.gmm_segment(X, (8, 8), 2), ValueError, "shape"),
     (lambda X: pc.gmm_segment(X, [30, 20], 2), TypeError, "shape"),
@@ -107,6 +137,14 @@ BAD = [
     (lambda X: pc.dbscan_segment(X, (30, 20), 0.1, min_pixels=0), ValueError, "min_pixels"),
     (lambda X: pc.dbscan_segment(np.full((600, 3), np.nan), (30, 20), 0.1), ValueError,
      "features"),
+    (lambda X: pc.agglomerative_segment(X, (30, 20), 2, linkage="centroid"), ValueError,
+     "linkage"),
+    (lambda X: pc.hdbscan_segment(X, (30, 20), min_pixels=1), ValueError, "min_pixels"),
+    (lambda X: pc.hdbscan_segment(X, (30, 20), min_pixels=50, sample_size=20), ValueError,
+     "min_pixels"),
+    (lambda X: pc.hdbscan_segment(X, (30, 20), sample_size=3), ValueError, "sample_size"),
+    (lambda X: pc.hdbscan_segment(X, (20, 20)), ValueError, "shape"),
+    (lambda X: pc.hdbscan_segment(X, (30, 20), seed=1.5), TypeError, "seed"),
 ]
 
 

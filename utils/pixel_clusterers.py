@@ -4,12 +4,15 @@ density).
 - :func:`gmm_segment`: a Gaussian mixture fitted on a sample of pixels, every pixel labelled by
   its most probable component, with the probability kept (an uncertainty map), and the BIC and
   AIC of the fit; :func:`gmm_criteria` sweeps them over k.
-- :func:`agglomerative_segment`: Ward clustering restricted to neighbouring pixels (a pixel-grid
-  connectivity), so that every cluster is one spatially **contiguous** region; with more
-  regions than classes (superpixels), the regions are grouped into classes by k-means on their
-  mean features.
+- :func:`agglomerative_segment`: agglomerative clustering (Ward's linkage, or another of
+  :data:`LINKAGES`) restricted to neighbouring pixels (a pixel-grid connectivity), so that
+  every cluster is one spatially **contiguous** region; with more regions than classes
+  (superpixels), the regions are grouped into classes by k-means on their mean features.
 - :func:`dbscan_segment`: DBSCAN on the distinct feature rows, weighted by how many pixels share
   each (exactly DBSCAN on every pixel, far faster); pixels in no dense region are labelled -1.
+- :func:`hdbscan_segment`: HDBSCAN (no ``eps``: clusters are the densest regions that persist
+  over every radius) fitted on a sample of pixels, every pixel labelled as its nearest sampled
+  pixel, noise (-1) included.
 
 Each returns a label map of the image's shape, scored in chapter 2 like k-means.
 
@@ -39,12 +42,17 @@ from ._validation import (
     check_seed,
 )
 
-__all__ = ["COVARIANCES", "GMMSegmentation", "gmm_segment", "gmm_criteria",
+__all__ = ["COVARIANCES", "LINKAGES", "GMMSegmentation", "gmm_segment", "gmm_criteria",
            "AgglomerativeSegmentation", "agglomerative_segment", "DBSCANSegmentation",
-           "dbscan_segment"]
+           "dbscan_segment", "hdbscan_segment"]
 
 COVARIANCES = ("full", "tied", "diag", "spherical")
 """Covariance types of scikit-learn's ``GaussianMixture``."""
+
+LINKAGES = ("ward", "complete", "average", "single")
+"""Linkages of scikit-learn's ``AgglomerativeClustering``: the merge that grows the
+within-cluster variance least, or the clusters whose farthest, average or nearest pixels are
+closest."""
 
 
 def _features_and_shape(features: object, shape: object) -> tuple[np.ndarray, int, int]:
@@ -179,7 +187,7 @@ class AgglomerativeSegmentation:
     regions : (H, W) int array
         The contiguous region (superpixel) of every pixel.
     n_regions : int
-        Regions found by the connectivity-constrained Ward clustering.
+        Regions found by the connectivity-constrained agglomerative clustering.
     seconds : float
         Time of the whole pipeline.
     """
@@ -192,8 +200,8 @@ class AgglomerativeSegmentation:
 
 def agglomerative_segment(features: object, shape: tuple[int, int], n_clusters: int, *,
                           n_regions: int | None = None, step: int = 2,
-                          seed: int = 0) -> AgglomerativeSegmentation:
-    """Ward clustering of pixels restricted to grid neighbours: contiguous regions.
+                          linkage: str = "ward", seed: int = 0) -> AgglomerativeSegmentation:
+    """Agglomerative clustering of pixels restricted to grid neighbours: contiguous regions.
 
     With ``n_regions`` None every class is **one** contiguous region.  With ``n_regions``
     larger than ``n_clusters`` the image is first cut into that many contiguous regions
@@ -212,8 +220,12 @@ def agglomerative_segment(features: object, shape: tuple[int, int], n_clusters: 
         Contiguous regions to cut first, n_clusters..10,000.
     step : int
         Every ``step``-th pixel in each direction is clustered (1..8), and each result is
-        repeated over its ``step`` x ``step`` block: Ward's cost grows fast with the number of
+        repeated over its ``step`` x ``step`` block: its cost grows fast with the number of
         pixels.
+    linkage : {"ward", "complete", "average", "single"}
+        Which two neighbouring clusters merge next: the pair whose merge increases the
+        within-cluster variance least (Ward), or whose farthest, average or nearest pixels are
+        closest. Single linkage chains along gradual colour changes into one huge region.
     seed : int
         Seeds the k-means of the regions.
 
@@ -229,20 +241,21 @@ def agglomerative_segment(features: object, shape: tuple[int, int], n_clusters: 
     regions_wanted = k if n_regions is None else check_int("n_regions", n_regions, minimum=k,
                                                             maximum=10_000)
     step = check_int("step", step, minimum=1, maximum=8)
+    linkage = check_choice("linkage", linkage, LINKAGES)
     seed = check_seed("seed", seed)
     grid = X.reshape(h, w, -1)[::step, ::step]
     hs, ws = grid.shape[:2]
     if hs * ws > 70_000:
-        raise ValueError(f"{hs} x {ws} pixels after step={step} is more than the 70,000 Ward "
-                         f"clustering handles in seconds; use a larger step")
+        raise ValueError(f"{hs} x {ws} pixels after step={step} is more than the 70,000 "
+                         f"agglomerative clustering handles in seconds; use a larger step")
     if hs * ws < regions_wanted:
         raise ValueError(f"n_regions ({regions_wanted}) must not exceed the {hs * ws} pixels "
                          f"clustered (step={step})")
     start = time.perf_counter()
     flat = grid.reshape(hs * ws, -1)
-    ward = AgglomerativeClustering(regions_wanted, connectivity=grid_to_graph(hs, ws),
-                                   linkage="ward").fit(flat)
-    region = ward.labels_
+    merged = AgglomerativeClustering(regions_wanted, connectivity=grid_to_graph(hs, ws),
+                                     linkage=linkage).fit(flat)
+    region = merged.labels_
     if regions_wanted == k:
         label = region
     else:
@@ -263,7 +276,7 @@ def agglomerative_segment(features: object, shape: tuple[int, int], n_clusters: 
 
 @dataclass
 class DBSCANSegmentation:
-    """Result of :func:`dbscan_segment`.
+    """Result of :func:`dbscan_segment` and :func:`hdbscan_segment`.
 
     Attributes
     ----------
@@ -274,7 +287,7 @@ class DBSCANSegmentation:
     noise_share : float
         Share of pixels labelled noise.
     seconds : float
-        Time of the fit.
+        Time of the fit (and, for HDBSCAN, of labelling every pixel).
     """
 
     labels: np.ndarray
@@ -315,7 +328,65 @@ def dbscan_segment(features: object, shape: tuple[int, int], eps: float, *,
     start = time.perf_counter()
     rows, inverse, counts = unique_rows(X)
     fit = DBSCAN(eps=eps, min_samples=min_pixels).fit(rows, sample_weight=counts)
-    labels = fit.labels_[inverse].reshape(h, w)
-    return DBSCANSegmentation(labels=labels, n_clusters=int(fit.labels_.max()) + 1,
+    return _density_result(fit.labels_, inverse, (h, w), start)
+
+
+def _density_result(fitted: np.ndarray, index: np.ndarray, shape: tuple[int, int],
+                    start: float) -> DBSCANSegmentation:
+    """Every pixel labelled as the fitted row ``index`` points at (-1: noise)."""
+    labels = fitted[index].reshape(shape)
+    return DBSCANSegmentation(labels=labels, n_clusters=int(fitted.max()) + 1,
                               noise_share=float(np.mean(labels == -1)),
                               seconds=time.perf_counter() - start)
+
+
+def hdbscan_segment(features: object, shape: tuple[int, int], *, min_pixels: int = 50,
+                    sample_size: int | None = 5000, seed: int = 0) -> DBSCANSegmentation:
+    """HDBSCAN on a sample of pixels; every pixel takes the label of its nearest sampled pixel.
+
+    HDBSCAN needs no ``eps``: it builds DBSCAN's clusters for every radius at once and keeps
+    those that persist longest, each of at least ``min_pixels`` sampled pixels. It takes no
+    sample weights, so it is fitted on a random sample (its cost grows faster than linearly).
+    As scikit-learn does by default, it never answers with one cluster holding everything: where
+    that would be the answer, every pixel is noise.
+
+    Parameters
+    ----------
+    features : (H * W, F) array
+        One row per pixel.
+    shape : (H, W)
+        Image shape.
+    min_pixels : int
+        Smallest cluster, in sampled pixels, 2..10**6 (scikit-learn's ``min_cluster_size``).
+    sample_size : int or None
+        Pixels fitted (at least 10; None: all).
+    seed : int
+        Seeds the sample.
+
+    Returns
+    -------
+    DBSCANSegmentation
+        Labels -1 where the nearest sampled pixel is noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.r_[np.zeros((50, 2)), np.full((50, 2), 5.0)]
+    >>> X += np.random.default_rng(0).normal(scale=0.1, size=X.shape)
+    >>> hdbscan_segment(X, (10, 10), min_pixels=10).n_clusters
+    2
+    """
+    from scipy.spatial import cKDTree
+    from sklearn.cluster import HDBSCAN
+
+    X, h, w = _features_and_shape(features, shape)
+    min_pixels = check_int("min_pixels", min_pixels, minimum=2, maximum=10**6)
+    seed = check_seed("seed", seed)
+    sample = _sample(X, sample_size, seed)
+    if len(sample) < min_pixels:
+        raise ValueError(f"min_pixels ({min_pixels}) must not exceed the {len(sample)} pixels "
+                         f"fitted")
+    start = time.perf_counter()
+    fit = HDBSCAN(min_cluster_size=min_pixels, copy=True).fit(sample)
+    nearest = cKDTree(sample).query(X, k=1)[1]
+    return _density_result(fit.labels_, nearest, (h, w), start)
