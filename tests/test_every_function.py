@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_ARGUMENTS = {"plotting.use_book_style", "quiet.quiet_tensorflow", "timing.machine_summary",
-                "timing.peak_memory_mb"}
+                "timing.peak_memory_mb", "real_data.rmnp_scene"}
 
 
 def public_functions() -> set[str]:
@@ -202,6 +202,15 @@ BAD = {
     "som.som_segment": (lambda: _m("som").som_segment(np.zeros((4, 2)), (3, 3), (2, 2), 2),
                         "shape"),
     "timing.best_time": (lambda: _m("timing").best_time("not callable"), "fn"),
+    "real_data.package_file": (lambda: _m("real_data").package_file(3, "x.json"), "package"),
+    "real_data.digit_grids": (lambda: _m("real_data").digit_grids(levels=1), "levels"),
+    "real_data.translate_grids": (lambda: _m("real_data").translate_grids(G, 3), "size"),
+    "real_data.arc_grids": (lambda: _m("real_data").arc_grids("test"), "split"),
+    "real_data.pad_to_square": (lambda: _m("real_data").pad_to_square([]), "grids"),
+    "real_data.elevation_model": (lambda: _m("real_data").elevation_model("alps"), "name"),
+    "landscape.spectral_slope": (lambda: _m("landscape").spectral_slope(np.zeros((8, 8))),
+                                 "heights"),
+    "metrics.score_adjusted": (lambda: _m("metrics").score_adjusted([0, 1], [0]), "true"),
     "training.train": (lambda: _m("training").train("a model", G, G, G, G), "x"),
     "training.count_parameters": (lambda: _m("training").count_parameters("a model"),
                                   "model"),

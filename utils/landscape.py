@@ -54,6 +54,8 @@ __all__ = [
     "synthetic_landscape",
     "noisy_image",
     "texture_landscape",
+    "SpectrumFit",
+    "spectral_slope",
 ]
 
 TERRAIN_CLASSES: tuple[str, ...] = ("water", "grass", "mountain", "snow")
@@ -403,3 +405,85 @@ def texture_landscape(shape: int | tuple[int, int] = 256, *, seed: int | None = 
     return Landscape(heights=base.heights, classes=base.classes,
                      rgb=np.clip(np.rint(rgb), 0, 255).astype(np.uint8),
                      thresholds=base.thresholds)
+
+
+@dataclass(frozen=True)
+class SpectrumFit:
+    """The radially averaged power spectrum of a height map and its power-law fit.
+
+    Attributes
+    ----------
+    frequency : (K,) float array
+        Spatial frequencies in cycles per cell (the bins' centres).
+    power : (K,) float array
+        Mean squared Fourier amplitude in each frequency bin.
+    slope : float
+        Slope of log(power) against log(frequency), fitted over ``fit_range``: a height map
+        whose power falls as ``frequency ** -beta`` has slope ``-beta``.
+    fit_range : (float, float)
+        The frequencies the fit used.
+    """
+
+    frequency: np.ndarray
+    power: np.ndarray
+    slope: float
+    fit_range: tuple[float, float]
+
+
+def spectral_slope(heights: object, *, low: float = 0.01, high: float = 0.25) -> SpectrumFit:
+    """How fast the roughness of a height map falls with scale: the slope of its radially
+    averaged power spectrum on log-log axes.
+
+    The map's mean is removed and a Hann window applied (so that the edges, which the Fourier
+    transform joins periodically, add no false high frequencies); frequencies are binned in
+    rings of width 1 / min(H, W).  Natural terrain is often described by a power law with
+    ``beta`` between about 2 and 3 (slopes -2 to -3); a sum of Perlin octaves has the slope
+    its persistence and lacunarity give.
+
+    Parameters
+    ----------
+    heights : (H, W) array
+        Heights (any units), both sides at least 16.
+    low, high : float
+        The frequency range (cycles per cell, 0 < low < high <= 0.5) of the fit.
+
+    Returns
+    -------
+    SpectrumFit
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> white = spectral_slope(rng.normal(size=(256, 256)))
+    >>> abs(white.slope) < 0.2          # white noise: the same power at every scale
+    True
+    """
+    h = check_real_array("heights", heights, ndim=2).astype(np.float64)
+    if min(h.shape) < 16:
+        raise ValueError(f"heights must be at least 16 x 16 cells, got shape {h.shape}")
+    low = check_float("low", low, minimum=0.0, min_inclusive=False, maximum=0.5)
+    high = check_float("high", high, minimum=low, min_inclusive=False, maximum=0.5)
+    rows, cols = h.shape
+    window = np.outer(np.hanning(rows), np.hanning(cols))
+    amplitude = np.fft.fft2((h - h.mean()) * window)
+    power = np.abs(amplitude) ** 2
+    fr = np.fft.fftfreq(rows)[:, None]
+    fc = np.fft.fftfreq(cols)[None, :]
+    radius = np.hypot(fr, fc)
+    step = 1.0 / min(rows, cols)
+    ring = np.floor(radius / step).astype(np.int64)
+    keep = (ring >= 1) & (radius <= 0.5)
+    totals = np.bincount(ring[keep], weights=power[keep])
+    counts = np.bincount(ring[keep])
+    used = np.flatnonzero(counts)
+    used = used[used >= 1]
+    freq = (used + 0.5) * step
+    mean_power = totals[used] / counts[used]
+    fit = (freq >= low) & (freq <= high) & (mean_power > 0)
+    if fit.sum() < 3:
+        raise ValueError(f"fewer than 3 frequency bins between low={low} and high={high} for "
+                         f"a map of shape {h.shape}; widen the range")
+    slope = float(np.polyfit(np.log(freq[fit]), np.log(mean_power[fit]), 1)[0])
+    return SpectrumFit(frequency=freq, power=mean_power, slope=slope,
+                       fit_range=(float(freq[fit].min()), float(freq[fit].max())))
+

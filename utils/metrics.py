@@ -33,6 +33,8 @@ __all__ = [
     "score_segmentation",
     "ClusteringScore",
     "score_clustering",
+    "AdjustedScore",
+    "score_adjusted",
     "accuracy_interval",
 ]
 
@@ -251,6 +253,16 @@ def score_segmentation(true: object, clusters: object,
         ari=float(adjusted_rand_score(t, c)), nmi=float(normalized_mutual_info_score(t, c)))
 
 
+def _clustering_pair(true: object, clusters: object) -> tuple[np.ndarray, np.ndarray]:
+    """Known groups and cluster labels: 1-D integer arrays of the same length."""
+    t = _labels("true", true)
+    c = _labels("clusters", clusters)
+    if t.ndim != 1 or t.shape != c.shape:
+        raise ValueError(f"true and clusters must be 1-D of the same length, got shapes "
+                         f"{t.shape} and {c.shape}")
+    return t, c
+
+
 @dataclass(frozen=True)
 class ClusteringScore:
     """A clustering of items (grids) scored against known labels.
@@ -308,11 +320,7 @@ def score_clustering(true: object, clusters: object, *, n_boot: int = 200,
 
     from ._validation import check_seed
 
-    t = _labels("true", true)
-    c = _labels("clusters", clusters)
-    if t.ndim != 1 or t.shape != c.shape:
-        raise ValueError(f"true and clusters must be 1-D of the same length, got shapes "
-                         f"{t.shape} and {c.shape}")
+    t, c = _clustering_pair(true, clusters)
     n_boot = check_int("n_boot", n_boot, minimum=0, maximum=10_000)
     rng = np.random.default_rng(check_seed("seed", seed))
     nmi = float(normalized_mutual_info_score(t, c))
@@ -326,6 +334,111 @@ def score_clustering(true: object, clusters: object, *, n_boot: int = 200,
     return ClusteringScore(nmi=nmi, ari=float(adjusted_rand_score(t, c)),
                            accuracy=float(np.mean(mapping[c] == t)), nmi_low=low,
                            nmi_high=high)
+
+
+@dataclass(frozen=True)
+class AdjustedScore:
+    """A clustering scored with chance-adjusted measures, and what chance scores.
+
+    With many small groups (tasks of a few grids each), even a random clustering shares much
+    information with the groups: the NMI of a clustering against randomly permuted labels is
+    far above 0.  The adjusted mutual information (AMI) and the adjusted Rand index (ARI)
+    subtract what chance gives, so 0 means "no better than chance" whatever the group sizes.
+
+    Attributes
+    ----------
+    ami, ami_low, ami_high : float
+        Adjusted mutual information and its 95 % bootstrap interval.
+    ari, ari_low, ari_high : float
+        Adjusted Rand index and its 95 % bootstrap interval.
+    nmi : float
+        Normalised mutual information (not adjusted).
+    chance_nmi, chance_ami : float
+        Mean NMI and AMI of the same clustering against permuted labels.
+    chance_ami_high : float
+        The 95th percentile of those AMIs: an AMI above it is not chance.
+    """
+
+    ami: float
+    ami_low: float
+    ami_high: float
+    ari: float
+    ari_low: float
+    ari_high: float
+    nmi: float
+    chance_nmi: float
+    chance_ami: float
+    chance_ami_high: float
+
+
+def score_adjusted(true: object, clusters: object, *, n_boot: int = 100,
+                   n_permutations: int = 100, seed: int = 0) -> AdjustedScore:
+    """AMI and ARI of ``clusters`` against ``true`` groups with bootstrap intervals, and the
+    NMI and AMI that the same clustering reaches against permuted groups (chance).
+
+    The bootstrap resamples whole groups (all the items of a group together, as a new sample
+    of groups would bring them), so that its intervals reflect how many groups were scored.
+    Intervals are ``score +- 1.96 sd`` over the resamples, as in :func:`score_clustering`.
+
+    Parameters
+    ----------
+    true, clusters : 1-D integer arrays of the same length
+        Known groups and cluster labels.
+    n_boot : int
+        Bootstrap resamples of the groups (1..2,000).
+    n_permutations : int
+        Permutations of ``true`` for the chance level (1..2,000).
+    seed : int
+        Seeds the resamples and the permutations.
+
+    Returns
+    -------
+    AdjustedScore
+
+    Examples
+    --------
+    >>> s = score_adjusted([0, 0, 1, 1, 2, 2], [1, 1, 0, 0, 2, 2], n_boot=5,
+    ...                    n_permutations=5)
+    >>> s.ami, s.ari
+    (1.0, 1.0)
+    """
+    from sklearn.metrics import (
+        adjusted_mutual_info_score,
+        adjusted_rand_score,
+        normalized_mutual_info_score,
+    )
+
+    from ._validation import check_seed
+
+    t, c = _clustering_pair(true, clusters)
+    n_boot = check_int("n_boot", n_boot, minimum=1, maximum=2000)
+    n_permutations = check_int("n_permutations", n_permutations, minimum=1, maximum=2000)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    groups = np.unique(t)
+    if groups.size < 2:
+        raise ValueError(f"true must hold at least two groups, got {groups.size}")
+    members = [np.flatnonzero(t == g) for g in groups]
+    ami = float(adjusted_mutual_info_score(t, c))
+    ari = float(adjusted_rand_score(t, c))
+    boots = []
+    for _ in range(n_boot):
+        pick = rng.integers(0, groups.size, groups.size)
+        idx = np.concatenate([members[g] for g in pick])
+        # a group drawn twice is two groups of the resample, not one twice as large
+        new = np.concatenate([np.full(members[g].size, i) for i, g in enumerate(pick)])
+        boots.append((adjusted_mutual_info_score(new, c[idx]),
+                      adjusted_rand_score(new, c[idx])))
+    sd_ami, sd_ari = np.std(np.array(boots), axis=0)
+    chance = np.array([(normalized_mutual_info_score(p, c), adjusted_mutual_info_score(p, c))
+                       for p in (rng.permutation(t) for _ in range(n_permutations))])
+    return AdjustedScore(
+        ami=ami, ami_low=max(-1.0, ami - 1.96 * float(sd_ami)),
+        ami_high=min(1.0, ami + 1.96 * float(sd_ami)),
+        ari=ari, ari_low=max(-1.0, ari - 1.96 * float(sd_ari)),
+        ari_high=min(1.0, ari + 1.96 * float(sd_ari)),
+        nmi=float(normalized_mutual_info_score(t, c)),
+        chance_nmi=float(chance[:, 0].mean()), chance_ami=float(chance[:, 1].mean()),
+        chance_ami_high=float(np.quantile(chance[:, 1], 0.95)))
 
 
 def accuracy_interval(correct: object, n: object, *, level: float = 0.95) -> tuple[float, float]:
