@@ -17,7 +17,7 @@ pytestmark = pytest.mark.book
 # Seconds of execution per notebook (DESIGN.md): 180 where a notebook trains neural networks.
 TIME_BUDGET = {"01_landscapes": 60}
 DEFAULT_BUDGET, NEURAL_BUDGET = 90, 180
-NEURAL = ("04", "05", "06")
+NEURAL = ("04", "05", "06", "07")
 BOOK_BUDGET = 12 * 60
 MEMORY_BUDGET_MB = 1536
 
@@ -317,7 +317,8 @@ def test_chapter_4c_claims_hold(built_book):
     record("04c_side_by_side", {k: round(v, 3) for k, v in g.items()})
     # side by side loses, forest most ("the one biome that needs all three bands"), and is slower
     assert g["side_f1"] < g["stacked_f1"] - 0.02 and w["side_worst"] == "forest"
-    assert g["side_epoch_ratio"] > 1.5
+    # How much slower an epoch is (side_epoch_ratio) is glued, not asserted: a ratio of two
+    # wall-clock times from one run measured 2.3 here and 1.23 on a busy machine (issue 26).
     # per-part convolutions recover the score
     assert g["part_gap"] < 0.02 and g["part_f1"] > g["side_f1"] + 0.02
     # probes: the edges are hard for everyone; the side-by-side network's extra false alarms
@@ -374,3 +375,49 @@ def test_chapter_4a_budget_and_objects_anywhere_claims_hold(built_book):
                                else "does not separate")
     # the exercise: "the shares fall with the block size as the errors do"
     assert g["hidden10"] > g["hidden5"] > g["hidden2"]
+
+
+def test_chapter_7_real_data_claims_hold(built_book):
+    """Chapter 7 (issue 27): the words its prose puts around the glued numbers."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    raw = glued(built_book, "07_real_data")
+    words = ("best_digit_net", "pix_vs_dir", "dir_same", "best_digit_clu", "arc_best",
+             "arc_dir_vs_counts", "arc_all_above_chance", "slopes_verdict", "machine")
+    w = {k: raw[k].strip("'\"") for k in words}
+    g = {k: number(v) for k, v in raw.items() if k not in words}
+    record("07_real_data", {**{k: round(v, 3) for k, v in g.items()}, **w})
+    # digits: pixels far ahead of relations; counts above the largest class; saturation
+    assert w["pix_vs_dir"] == "far ahead of"
+    assert g["dcls_pixels_low"] > g["dcls_directional_features_high"] + 0.1
+    assert g["dcls_level_counts_low"] > g["dcls_largest_class_high"]
+    assert g["dir_saturated"] > 60                      # "almost every digit"
+    net = "cnn_pool" if w["best_digit_net"].startswith("cnn_pool") else "directional"
+    assert g[f"dcls_{net}_network_acc"] >= max(g["dcls_cnn_pool_network_acc"],
+                                               g["dcls_directional_network_acc"])
+    # moved: pixels collapse, directional features identical, pooling keeps most of its score
+    assert g["dmov_pixels_acc"] < g["dcls_pixels_acc"] - 0.5 and g["pixel_drop"] > 0.5
+    assert w["dir_same"] == "exactly the same"
+    assert g["dmov_directional_features_acc"] == g["dcls_directional_features_acc"]
+    assert g["pool_gap"] < 0.05
+    # clustering: the reference points (about 0.74 and 0.9), relations hardly above counts
+    assert 0.68 < g["dclu_pixels_nmi"] < 0.8 and g["dclu_t_SNE_of_the_PCA_nmi"] > 0.85
+    assert w["best_digit_clu"] == "t-SNE of the PCA"
+    assert g["dclu_directional_features_nmi"] - g["dclu_level_counts_nmi"] < 0.05
+    assert g["dclu_contrastive_encoder_nmi"] < g["dclu_pixels_nmi"]
+    # ARC: NMI inflated by chance; every representation above chance by AMI; colours first
+    assert g["arc_directional_features_chance_nmi"] > 0.3
+    assert w["arc_all_above_chance"] == "every"
+    for name in ("shape", "colours_present", "colour_counts", "pixels_padded",
+                 "directional_features", "directional_and_colours"):
+        assert g[f"arc_{name}_ami_low"] > g[f"arc_{name}_chance_ami_high"], name
+    assert w["arc_best"] == "colour counts" and w["arc_dir_vs_counts"] == "below"
+    assert g["arc_directional_features_ami_high"] < g["arc_colour_counts_ami_low"]
+    # terrain: real spectra flatter than every Perlin seed; skewed heights; sea level
+    assert w["slopes_verdict"] == "flatter than every"
+    assert g["jack_slope"] > g["perlin_slope_high"] and g["van_slope"] > g["perlin_slope_high"]
+    assert g["jack_water"] > g["perlin_water"] + 15
+    assert abs(g["sea_share"] - g["water_default"]) < 5          # "a coincidence"
+    # the real segmentation: a little above the map's proportions; glaciers on pale ground
+    assert g["circular_iou"] > 0.9
+    assert 0 < g["rmnp_gain"] < 0.15 and g["rmnp_agree"] > g["rmnp_chance"]
+    assert g["rmnp_glacier"] > 1.5 * g["rmnp_pale"]
