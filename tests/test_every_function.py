@@ -202,6 +202,13 @@ BAD = {
     "som.som_segment": (lambda: _m("som").som_segment(np.zeros((4, 2)), (3, 3), (2, 2), 2),
                         "shape"),
     "timing.best_time": (lambda: _m("timing").best_time("not callable"), "fn"),
+    "cooccurrence.cooccurrence_features": (
+        lambda: _m("cooccurrence").cooccurrence_features(G, distances=(0,)), "distances"),
+    "cooccurrence.cooccurrence_names": (
+        lambda: _m("cooccurrence").cooccurrence_names(0), "n_levels"),
+    "cooccurrence.class_adjacency": (
+        lambda: _m("cooccurrence").class_adjacency(G, n_levels=0), "n_levels"),
+    "cooccurrence.contagion": (lambda: _m("cooccurrence").contagion(G), "single class"),
     "real_data.package_file": (lambda: _m("real_data").package_file(3, "x.json"), "package"),
     "real_data.digit_grids": (lambda: _m("real_data").digit_grids(levels=1), "levels"),
     "real_data.translate_grids": (lambda: _m("real_data").translate_grids(G, 3), "size"),
