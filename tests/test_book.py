@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from calibrate import MAX_FACTOR, REFERENCE_SECONDS
 from conftest import NOTEBOOKS, ROOT, toc_files
 
 pytestmark = pytest.mark.book
@@ -42,18 +43,35 @@ def test_build_succeeds_with_warnings_as_errors(built_book):
     assert not sphinx_warnings, sphinx_warnings
 
 
-def test_every_notebook_executed_within_budget(built_book):
+def speed_factor(machine_speed: dict) -> float:
+    """How much slower than the machine the budgets were set on this one is (at least 1), from
+    tests/calibrate.py's workload; a machine more than MAX_FACTOR times slower fails."""
+    factor = machine_speed["seconds"] / REFERENCE_SECONDS
+    assert factor <= MAX_FACTOR, (
+        f"the calibration workload took {machine_speed['seconds']:.1f} s, {factor:.1f} times "
+        f"the reference {REFERENCE_SECONDS} s: too slow a machine to judge the time budgets")
+    return max(1.0, factor)
+
+
+def test_every_notebook_executed_within_budget(built_book, machine_speed):
     assert built_book.returncode == 0, built_book.log[-3000:]
     stems = {nb.stem for nb in NOTEBOOKS}
     assert set(built_book.exec_seconds) == stems, (
         f"execution times found for {sorted(built_book.exec_seconds)}, notebooks {sorted(stems)}")
     report = ", ".join(f"{k}: {v:.1f} s" for k, v in sorted(built_book.exec_seconds.items()))
+    factor = speed_factor(machine_speed)
     print("notebook execution times:", report)
+    print(f"calibration workload {machine_speed['seconds']:.2f} s: budgets x {factor:.2f}")
     record("notebook_seconds", built_book.exec_seconds)
+    record("calibration", {**machine_speed, "reference_seconds": REFERENCE_SECONDS,
+                           "budget_factor": round(factor, 3)})
     for stem, seconds in built_book.exec_seconds.items():
-        assert seconds <= budget(stem), f"{stem} took {seconds:.1f} s > {budget(stem)} s"
+        allowed = budget(stem) * factor
+        assert seconds <= allowed, (f"{stem} took {seconds:.1f} s > {budget(stem)} s x "
+                                    f"{factor:.2f} (this machine's speed) = {allowed:.0f} s")
     total = sum(built_book.exec_seconds.values())
-    assert total <= BOOK_BUDGET, f"the whole book took {total:.0f} s > {BOOK_BUDGET} s"
+    assert total <= BOOK_BUDGET * factor, (
+        f"the whole book took {total:.0f} s > {BOOK_BUDGET} s x {factor:.2f}")
 
 
 def test_every_kernel_stays_within_memory_budget(built_book):
@@ -404,11 +422,16 @@ def test_chapter_7_real_data_claims_hold(built_book):
     assert w["best_digit_clu"] == "t-SNE of the PCA"
     assert g["dclu_directional_features_nmi"] - g["dclu_level_counts_nmi"] < 0.05
     assert g["dclu_contrastive_encoder_nmi"] < g["dclu_pixels_nmi"]
+    # co-occurrence: local texture classifies "much better" than the directional counts,
+    # clusters at "only" a fraction of the pixels; moves only in its background pairs
+    assert g["dcls_co_occurrence_low"] > g["dcls_directional_features_high"] + 0.1
+    assert g["dclu_co_occurrence_nmi"] < 0.5 * g["dclu_pixels_nmi"]
+    assert g["dmov_co_occurrence_acc"] < g["dcls_co_occurrence_acc"]
     # ARC: NMI inflated by chance; every representation above chance by AMI; colours first
     assert g["arc_directional_features_chance_nmi"] > 0.3
     assert w["arc_all_above_chance"] == "every"
     for name in ("shape", "colours_present", "colour_counts", "pixels_padded",
-                 "directional_features", "directional_and_colours"):
+                 "directional_features", "co_occurrence", "directional_and_colours"):
         assert g[f"arc_{name}_ami_low"] > g[f"arc_{name}_chance_ami_high"], name
     assert w["arc_best"] == "colour counts" and w["arc_dir_vs_counts"] == "below"
     assert g["arc_directional_features_ami_high"] < g["arc_colour_counts_ami_low"]
@@ -421,3 +444,30 @@ def test_chapter_7_real_data_claims_hold(built_book):
     assert g["circular_iou"] > 0.9
     assert 0 < g["rmnp_gain"] < 0.15 and g["rmnp_agree"] > g["rmnp_chance"]
     assert g["rmnp_glacier"] > 1.5 * g["rmnp_pale"]
+
+
+def test_co_occurrence_baselines_claims_hold(built_book):
+    """Issue 23: the classical co-occurrence and adjacency baselines in chapters 4a, 5b and 6,
+    and the words their prose puts around them."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    a = {k: number(v) for k, v in glued(built_book, "04a_relations_cnn").items()
+         if k.startswith("acc_")}
+    b = {k: number(v) for k, v in glued(built_book, "05b_relational_latent_space").items()
+         if k.startswith(("co_occurrence", "adjacency", "directional", "relation_facts"))}
+    c = {k: number(v) for k, v in glued(built_book, "06_your_own_grids").items()
+         if k.startswith(("cls_", "clu_"))}
+    record("co_occurrence", {"04a": a, "05b": b, "06": c})
+    # 4a: far below the directional network; "mostly through the background pairs";
+    # "longer offsets help a little"; undirected adjacency at chance
+    assert a["acc_cooc"] < a["acc_dir"] - 0.2
+    assert a["acc_cooc_nobg"] < a["acc_cooc"] - 0.05 and a["acc_cooc_nobg"] < 0.56
+    assert a["acc_cooc"] < a["acc_cooc16"] < a["acc_dir"] - 0.1
+    assert a["acc_adjacency"] < 0.56
+    # 5b: pairs at one short offset "see little of what separates" the families
+    assert b["co_occurrence_high"] < b["directional_low"]
+    assert b["adjacency_nmi"] < b["directional_low"]
+    # 6: far below the directional features at distances 1-4; far better once the offsets
+    # cover the 7-18 cells between the objects
+    assert c["cls_co-occurrence_d_1-4_high"] < c["cls_directional_features_low"]
+    assert c["cls_co-occurrence_d_1-16_low"] > c["cls_co-occurrence_d_1-4_high"]
+    assert c["clu_co-occurrence_d_1-16_nmi"] < c["clu_block_2_levels_1-2_GMM_low"]
