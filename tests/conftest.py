@@ -91,8 +91,22 @@ def load_build(out: Path, returncode: int = 0) -> BookBuild:
                      exec_seconds=times, kernels=kernels)
 
 
+BUILD_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
+
+
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> BookBuild:
+def machine_speed() -> dict:
+    """The seconds tests/calibrate.py's fixed workload takes on this machine, measured in a
+    fresh process just before the book is built (the time budgets scale with it)."""
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "calibrate.py")], cwd=ROOT,
+                          env={**os.environ, **BUILD_ENV}, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, f"the calibration workload failed:\n{proc.stderr[-3000:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory, machine_speed) -> BookBuild:
     # For maintainers re-running the book tests after fixing a test: L2LS_REUSE_BUILD=<folder
     # of an earlier test build> skips the build. make test and CI never set it.
     reuse = os.environ.get("L2LS_REUSE_BUILD")
@@ -105,7 +119,7 @@ def built_book(tmp_path_factory) -> BookBuild:
     (startup / "00-record-peak-memory.py").write_text(_PEAK_MEMORY_STARTUP)
     kernel_log = out / "kernels.jsonl"
     env = {**os.environ, "IPYTHONDIR": str(ipython_dir), "L2LS_KERNEL_LOG": str(kernel_log),
-           "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
+           **BUILD_ENV}
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "--path-output", str(out),
            "--warningiserror", "--keep-going"]
