@@ -183,14 +183,20 @@ def class_adjacency(grids: object, *, n_levels: int = 4, background: bool = Fals
     """
     n_levels = check_int("n_levels", n_levels, minimum=1, maximum=16)
     background = check_bool("background", background)
-    g = _batch(grids, n_levels).astype(np.int64)
+    g = _batch(grids, n_levels)
     n, levels = len(g), n_levels + 1
-    code = np.concatenate([(g[:, :, :-1] * levels + g[:, :, 1:]).reshape(n, -1),
-                           (g[:, :-1, :] * levels + g[:, 1:, :]).reshape(n, -1)], axis=1)
-    offset = (np.arange(n) * levels * levels)[:, None]
-    counts = np.bincount((code + offset).ravel(), minlength=n * levels * levels)
-    adj = counts.reshape(n, levels, levels)
-    adj = adj + adj.transpose(0, 2, 1)
+    adj = np.empty((n, levels, levels), dtype=np.int64)
+    # about 8 MB of pair codes per batch, whatever the number of grids
+    step = max(1, (1 << 20) // max(1, 2 * g[0].size))
+    for start in range(0, n, step):
+        b = g[start:start + step].astype(np.int64)
+        m = len(b)
+        code = np.concatenate([(b[:, :, :-1] * levels + b[:, :, 1:]).reshape(m, -1),
+                               (b[:, :-1, :] * levels + b[:, 1:, :]).reshape(m, -1)], axis=1)
+        code += (np.arange(m) * levels * levels)[:, None]
+        adj[start:start + m] = np.bincount(code.ravel(), minlength=m * levels * levels
+                                           ).reshape(m, levels, levels)
+    adj += adj.transpose(0, 2, 1).copy()
     return adj if background else adj[:, 1:, 1:]
 
 
