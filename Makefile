@@ -24,7 +24,7 @@ help:
 	@echo "make student       the student edition: notebooks without solutions, in student/"
 	@echo "make lab           open the notebooks in JupyterLab"
 	@echo "make bench         time the naive per-pixel approach against utils"
-	@echo "make lint          ruff on utils, tests, benchmarks and notebooks"
+	@echo "make lint          ruff on utils, tests, benchmarks, notebooks and book/_ext"
 	@echo "make requirements  re-resolve requirements.txt from the ranges in pyproject.toml"
 	@echo "make clean         remove _build (keep .venv)"
 
@@ -60,7 +60,7 @@ bench: $(STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; echo; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check utils tests benchmarks notebooks
+	$(BIN)/ruff check utils tests benchmarks notebooks book/_ext
 
 # Resolve the newest versions the ranges allow in a throw-away venv and pin them all.
 requirements:

@@ -11,6 +11,8 @@ from utils import clustering as cl
 from utils import relations as rl
 from utils.metrics import score_clustering
 
+from words import whole_word
+
 
 @pytest.mark.parametrize(("translate", "n_families", "jitter"), [
     (False, None, 0), (True, None, 0), (True, 12, 0), (False, None, 1)],
@@ -183,5 +185,5 @@ BAD_CALLS = [
 @pytest.mark.parametrize(("func", "args", "kwargs", "exc", "named"), BAD_CALLS,
                          ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(BAD_CALLS)])
 def test_bad_input_gets_a_clear_error(func, args, kwargs, exc, named):
-    with pytest.raises(exc, match=named):
+    with pytest.raises(exc, match=whole_word(named)):
         func(*args, **kwargs)

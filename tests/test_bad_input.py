@@ -18,6 +18,8 @@ from utils import plotting as bp  # noqa: E402
 from utils import segmentation as sg  # noqa: E402
 from utils import som as sm  # noqa: E402
 
+from words import whole_word  # noqa: E402
+
 IMG = np.zeros((8, 8, 3))
 X = np.random.default_rng(0).random((64, 3))
 GRIDS = ar.make_arrangements(4, seed=0).grids
@@ -45,7 +47,7 @@ FLAG_CALLS = [
                          ids=[f"{n}-{i}" for i, (_, n) in enumerate(FLAG_CALLS)])
 @pytest.mark.parametrize("value", ["False", 0, 1, None])
 def test_flags_must_be_real_booleans(call, name, value):
-    with pytest.raises(TypeError, match=name):
+    with pytest.raises(TypeError, match=whole_word(name)):
         call(value)
     plt.close("all")
 
@@ -61,7 +63,7 @@ def test_flags_of_the_networks_are_checked_before_any_model_is_needed():
         (lambda: lt.fit_contrastive(None, None, redraw="yes"), "redraw"),
         (lambda: md.input_gradients(None, None, logit="yes"), "logit"),
     ]:
-        with pytest.raises(TypeError, match=name):
+        with pytest.raises(TypeError, match=whole_word(name)):
             call()
 
 
@@ -83,7 +85,7 @@ SIZE_CALLS = [
 @pytest.mark.parametrize("call, named", SIZE_CALLS,
                          ids=[f"{n}-{i}" for i, (_, n) in enumerate(SIZE_CALLS)])
 def test_sizes_beyond_a_ceiling_are_refused_before_allocating(call, named):
-    with pytest.raises(ValueError, match=named):
+    with pytest.raises(ValueError, match=whole_word(named)):
         call()
     plt.close("all")
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from words import names
+
 ROOT = Path(__file__).resolve().parents[1]
 NO_ARGUMENTS = {"plotting.use_book_style", "quiet.quiet_tensorflow", "timing.machine_summary",
                 "timing.peak_memory_mb", "real_data.rmnp_scene"}
@@ -49,6 +51,8 @@ BAD = {
     "arrangements.augment": (lambda: _m("arrangements").augment(G, drop=2.0), "drop"),
     "arrangements.check_lattice_grids": (
         lambda: _m("arrangements").check_lattice_grids(G, 3), "block"),
+    "objects.find_objects": (lambda: _m("objects").find_objects(G, n_levels=0), "n_levels"),
+    "objects.augment_objects": (lambda: _m("objects").augment_objects(G, add=-1), "add"),
     "bands.landscape_bands": (lambda: _m("bands").landscape_bands(0), "n_maps"),
     "bands.standardise_bands": (lambda: _m("bands").standardise_bands("x"), "reference"),
     "bands.minmax_per_tile": (lambda: _m("bands").minmax_per_tile(np.ones((4, 4))), "tiles"),
@@ -237,4 +241,4 @@ def test_a_careless_call_gets_a_clear_error(name):
     call, words = BAD[name]
     with pytest.raises((TypeError, ValueError)) as info:
         call()
-    assert words in str(info.value), f"{name}: {info.type.__name__}: {info.value}"
+    assert names(words, str(info.value)), f"{name}: {info.type.__name__}: {info.value}"

@@ -11,6 +11,8 @@ from utils import diagnose as dg
 from utils import example_data as ex
 from utils import io
 
+from words import names, whole_word
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -138,7 +140,7 @@ def test_every_bad_file_gets_a_clear_error(tmp_path):
     for kwargs, exc, words in _bad_files(tmp_path):
         with pytest.raises(exc) as info:
             io.load_grids(**kwargs)
-        assert words in str(info.value), (kwargs, str(info.value))
+        assert names(words, str(info.value)), (kwargs, str(info.value))
 
 
 def test_extra_and_repeated_names_in_a_labels_file(tmp_path):
@@ -202,7 +204,7 @@ def test_example_data_bad_arguments(tmp_path):
         (lambda: ex.write_example_data(5), TypeError, "folder"),
         (lambda: ex.write_example_data(tmp_path, n_new=2), ValueError, "n_new"),
     ]:
-        with pytest.raises(exc, match=words):
+        with pytest.raises(exc, match=whole_word(words)):
             call()
 
 
@@ -259,7 +261,7 @@ def test_diagnose_bad_arguments():
         (lambda: dg.shift_check(grids, grids, alpha=0), ValueError, "alpha"),
         (lambda: dg.shift_check(grids, grids, n_levels=3), ValueError, "reference grids"),
     ]:
-        with pytest.raises(exc, match=words):
+        with pytest.raises(exc, match=whole_word(words)):
             call()
 
 

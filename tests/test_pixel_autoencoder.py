@@ -11,6 +11,8 @@ from utils import pixel_autoencoder as pa
 from utils import segmentation as sg
 from utils.metrics import score_segmentation
 
+from words import whole_word
+
 
 def test_texture_landscape_hides_the_mountain_from_colour_but_not_from_texture():
     land = ls.texture_landscape(128, seed=3)
@@ -90,5 +92,5 @@ def model():
     (lambda m: ls.texture_landscape(32, grain=100), ValueError, "grain"),
 ])
 def test_bad_input_gets_a_clear_error(model, call, exc, named):
-    with pytest.raises(exc, match=named):
+    with pytest.raises(exc, match=whole_word(named)):
         call(model)

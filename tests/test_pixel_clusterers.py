@@ -11,6 +11,8 @@ from utils import pixel_clusterers as pc
 from utils import segmentation as sg
 from utils.metrics import score_segmentation
 
+from words import whole_word
+
 
 @pytest.fixture(scope="module")
 def clean():
@@ -151,7 +153,7 @@ BAD = [
 @pytest.mark.parametrize("call, exc, words", BAD)
 def test_bad_arguments(call, exc, words):
     X, _ = blobs()
-    with pytest.raises(exc, match=words):
+    with pytest.raises(exc, match=whole_word(words)):
         call(X)
 
 

@@ -10,6 +10,8 @@ from sklearn.linear_model import LogisticRegression
 
 from utils import relations as rl
 
+from words import whole_word
+
 
 @pytest.fixture(scope="module")
 def data():
@@ -138,7 +140,7 @@ def test_no_silent_wrong_answers():
     (np.zeros((1, 3), int), "above", TypeError, "rule"),
 ])
 def test_rule_holds_checks_its_arguments(objects, rule, exc, named):
-    with pytest.raises(exc, match=named):
+    with pytest.raises(exc, match=whole_word(named)):
         rl.rule_holds(objects, rule)
 
 

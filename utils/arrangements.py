@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_bool, check_float, check_int, check_seed
+from .objects import random_shift, shift_grids
 from .relations import _facts_batch, _render, check_grid, level_counts
 
 __all__ = ["TEMPLATES", "SPAN", "Arrangements", "make_arrangements", "random_templates",
@@ -209,8 +210,6 @@ def make_arrangements(n: int, *, n_families: int | None = None, templates: dict 
     fams = _check_templates(templates)
     jitter = check_int("jitter", jitter, minimum=0, maximum=2)
     max_distractors = check_int("max_distractors", max_distractors, minimum=0, maximum=10)
-    if not isinstance(translate, (bool, np.bool_)):
-        raise TypeError(f"translate must be True or False, got {translate!r}")
     size = check_int("size", size, minimum=5, maximum=500)
     block = check_int("block", block, minimum=1, maximum=size)
     if size % block:
@@ -290,8 +289,9 @@ def check_lattice_grids(grids: object, block: int, n_levels: int = 4
     return g, block
 
 
-def augment(grids: object, *, block: int = 5, shift: bool = True, redraw: bool = True,
-            drop: float = 0.5, add: float = 0.5, seed: int = 0) -> np.ndarray:
+def augment(grids: object, *, block: int = 5, n_levels: int = 4, shift: bool = True,
+            redraw: bool = True, drop: float = 0.5, add: float = 0.5,
+            seed: int = 0) -> np.ndarray:
     """Label-free variations of lattice grids, for contrastive learning.
 
     Every grid is, independently:
@@ -307,9 +307,12 @@ def augment(grids: object, *, block: int = 5, shift: bool = True, redraw: bool =
     Parameters
     ----------
     grids : (N, H, W) integer array
-        Grids of levels 0..4 whose sides are multiples of ``block``.
+        Grids of levels 0..n_levels whose sides are multiples of ``block``.
     block : int
         Lattice block size.
+    n_levels : int
+        Highest level, 1..255 (added objects get a level 1..n_levels).  For grids whose
+        objects are not one per block, use :func:`utils.objects.augment_objects`.
     shift : bool
         Translate the grids.
     redraw : bool
@@ -332,11 +335,9 @@ def augment(grids: object, *, block: int = 5, shift: bool = True, redraw: bool =
     """
     shift = check_bool("shift", shift)
     redraw = check_bool("redraw", redraw)
-    g, block = check_lattice_grids(grids, block)
+    n_levels = check_int("n_levels", n_levels, minimum=1, maximum=255)
+    g, block = check_lattice_grids(grids, block, n_levels)
     n, h, w = g.shape
-    for name, flag in (("shift", shift), ("redraw", redraw)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
     drop = check_float("drop", drop, minimum=0.0, maximum=1.0)
     add = check_float("add", add, minimum=0.0, maximum=1.0)
     if (add > 0 or redraw) and h != w:
@@ -346,22 +347,9 @@ def augment(grids: object, *, block: int = 5, shift: bool = True, redraw: bool =
     lr, lc = h // block, w // block
     g = g.astype(np.uint8)
     occ = g.reshape(n, lr, block, lc, block).max(axis=(2, 4)) > 0          # (n, lr, lc)
-    rows = np.arange(h)
-    cols = np.arange(w)
     if shift:
-        any_r, any_c = occ.any(axis=2), occ.any(axis=1)
-        empty = ~any_r.any(axis=1)
-        rmin = np.where(empty, 0, any_r.argmax(axis=1))
-        rmax = np.where(empty, lr - 1, lr - 1 - any_r[:, ::-1].argmax(axis=1))
-        cmin = np.where(empty, 0, any_c.argmax(axis=1))
-        cmax = np.where(empty, lc - 1, lc - 1 - any_c[:, ::-1].argmax(axis=1))
-        dr = rng.integers(-rmin, lr - rmax)
-        dc = rng.integers(-cmin, lc - cmax)
-        src_r = rows[None, :] - dr[:, None] * block                          # (n, h)
-        src_c = cols[None, :] - dc[:, None] * block
-        ok = ((src_r >= 0) & (src_r < h))[:, :, None] & ((src_c >= 0) & (src_c < w))[:, None, :]
-        g = np.where(ok, g[np.arange(n)[:, None, None], np.clip(src_r, 0, h - 1)[:, :, None],
-                           np.clip(src_c, 0, w - 1)[:, None, :]], 0).astype(np.uint8)
+        dr, dc = random_shift(occ, rng)
+        g = shift_grids(g, dr * block, dc * block)
         occ = g.reshape(n, lr, block, lc, block).max(axis=(2, 4)) > 0
     if redraw:
         blocks = g.reshape(n, lr, block, lc, block)
@@ -369,14 +357,16 @@ def augment(grids: object, *, block: int = 5, shift: bool = True, redraw: bool =
         if np.any((blocks > 0).sum(axis=(2, 4)) > (blocks == top[:, :, None, :, None]).sum(
                 axis=(2, 4))):
             raise ValueError("redraw needs grids with one level per lattice block (as "
-                             "make_arrangements and make_dataset draw them)")
+                             "make_arrangements and make_dataset draw them); for objects "
+                             "anywhere use utils.objects.augment_objects (fit_contrastive: "
+                             "views='objects')")
         width = max(int(occ.reshape(n, -1).sum(axis=1).max()), 1)
         order = np.argsort(~occ.reshape(n, -1), axis=1, kind="stable")[:, :width]
         kinds = np.take_along_axis(top.reshape(n, -1), order, axis=1).astype(np.int64)
         g = _render(np.stack([kinds, order // lc, order % lc], axis=2), h, block, rng)
     flat = occ.reshape(n, -1)
-    block_r = (rows // block)[None, :, None]
-    block_c = (cols // block)[None, None, :]
+    block_r = (np.arange(h) // block)[None, :, None]
+    block_c = (np.arange(w) // block)[None, None, :]
     if drop > 0:
         chosen = np.argmax(np.where(flat, rng.random(flat.shape), -1.0), axis=1)
         do = (rng.random(n) < drop) & (flat.sum(axis=1) > 1)
@@ -387,7 +377,7 @@ def augment(grids: object, *, block: int = 5, shift: bool = True, redraw: bool =
     if add > 0:
         chosen = np.argmax(np.where(flat, -1.0, rng.random(flat.shape)), axis=1)
         do = (rng.random(n) < add) & ~flat.all(axis=1)
-        kinds = np.where(do, rng.integers(1, 5, size=n), 0)
+        kinds = np.where(do, rng.integers(1, n_levels + 1, size=n), 0)
         new = _render(np.stack([kinds, chosen // lc, chosen % lc], axis=1)[:, None, :],
                       h, block, rng)
         g = np.where(new > 0, new, g)

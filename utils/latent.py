@@ -42,8 +42,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_bool, check_float, check_int, check_real_array, check_seed
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_real_array,
+    check_seed,
+)
 from .arrangements import augment, check_lattice_grids
+from .objects import augment_objects
 from .quiet import quiet_tensorflow
 
 keras = quiet_tensorflow()
@@ -218,8 +226,6 @@ def build_autoencoder(grid_shape: tuple[int, int] = (50, 50), *, n_levels: int =
     n_levels = check_int("n_levels", n_levels, minimum=1, maximum=16)
     latent_dim = check_int("latent_dim", latent_dim, minimum=1, maximum=256)
     width = check_int("width", width, minimum=2, maximum=256)
-    if not isinstance(variational, (bool, np.bool_)):
-        raise TypeError(f"variational must be True or False, got {variational!r}")
     if reduction not in ("sum", "mean"):
         raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
@@ -572,7 +578,8 @@ class ContrastiveHistory:
 
 def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 20,
                     budget_seconds: float = 60.0, batch_size: int = 256, redraw: bool = True,
-                    drop: float = 0.5, add: float = 0.5, seed: int = 0) -> ContrastiveHistory:
+                    drop: float = 0.5, add: float = 0.5, views: str = "lattice",
+                    seed: int = 0) -> ContrastiveHistory:
     """Train without labels: every epoch makes two fresh views of every grid with
     :func:`utils.arrangements.augment` (shift, redraw, drop, add) and fits one pass of
     NT-Xent.
@@ -594,6 +601,12 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
         without it the encoder can match views by their blob shapes).
     drop, add : float
         Probabilities of the object-level augmentations.
+    views : {"lattice", "objects"}
+        How the views are made: ``"lattice"`` moves whole lattice blocks of ``model.block``
+        cells and redraws a blob inside every block (:func:`utils.arrangements.augment`, for
+        grids with one object per block); ``"objects"`` finds the objects as connected
+        components of one level, moves by any number of cells and redraws every object around
+        its centre (:func:`utils.objects.augment_objects`, for grids with objects anywhere).
     seed : int
         Seeds the views and the shuffling.
 
@@ -616,14 +629,24 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
                          f"{len(G)}")
     drop = check_float("drop", drop, minimum=0.0, maximum=1.0)
     add = check_float("add", add, minimum=0.0, maximum=1.0)
+    views = check_choice("views", views, ("lattice", "objects"))
     seed = check_seed("seed", seed)
+    if views == "lattice":
+        check_lattice_grids(G, model.block, model.n_levels)
+
+        def make_view(grids, view_seed):
+            return augment(grids, block=model.block, n_levels=model.n_levels, redraw=redraw,
+                           drop=drop, add=add, seed=view_seed)
+    else:
+        def make_view(grids, view_seed):
+            return augment_objects(grids, n_levels=model.n_levels, redraw=redraw, drop=drop,
+                                   add=add, seed=view_seed)
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     start, losses, how = time.perf_counter(), [], "epochs"
     for epoch in range(epochs):
         order = rng.permutation(len(G))
-        a, b = (one_hot(augment(G[order], block=model.block, redraw=redraw, drop=drop, add=add,
-                                seed=int(rng.integers(2 ** 31))), model.n_levels,
+        a, b = (one_hot(make_view(G[order], int(rng.integers(2 ** 31))), model.n_levels,
                         dtype="uint8") for _ in range(2))
         steps = [float(model.train_on_batch({"a": a[i:i + batch_size],
                                              "b": b[i:i + batch_size]}))

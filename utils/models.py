@@ -35,6 +35,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ._validation import (
+    check_bool,
     check_choice,
     check_float,
     check_int,
@@ -246,8 +247,7 @@ def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
     if input_shape[1] % parts:
         raise ValueError(f"input_shape[1] ({input_shape[1]}) must be a multiple of "
                          f"parts={parts}: the parts lie side by side along the width")
-    if not isinstance(separable, bool):
-        raise TypeError(f"separable must be True or False, got {separable!r}")
+    separable = check_bool("separable", separable)
     loss = check_choice("loss", loss, BAND_LOSSES)
     keras = quiet_tensorflow()
     from keras import layers
