@@ -119,6 +119,17 @@ def test_silhouette_peaks_at_the_true_number_of_blobs():
     assert int(np.argmax(sil)) + 2 == 4 and np.all((-1 <= sil) & (sil <= 1))
 
 
+def test_stability_is_highest_at_the_true_number_of_blobs_and_reproducible():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(c, 0.5, (60, 2)) for c in ((0, 0), (4, 0), (0, 4), (4, 4),
+                                                             (8, 8))])
+    ks = [2, 3, 4, 5, 6, 7]
+    stab = cl.stability_curve(x, ks, n_resamples=5, seed=0)
+    assert ks[int(np.argmax(stab))] == 5 and stab.max() > 0.95
+    assert np.array_equal(stab, cl.stability_curve(x, ks, n_resamples=5, seed=0))
+    assert stab[ks.index(7)] < stab.max() - 0.05   # splitting a blob is unstable
+
+
 def test_gmm_and_kmeans_recover_separated_groups():
     rng = np.random.default_rng(1)
     truth = np.repeat(np.arange(3), 60)
@@ -176,6 +187,10 @@ BAD_CALLS = [
     (cl.bic_curve, (np.zeros((10, 2)), [1.5]), {}, TypeError, "ks"),
     (cl.silhouette_curve, (np.zeros((10, 2)), [1, 2]), {}, ValueError, "ks"),
     (cl.silhouette_curve, (np.zeros((10, 2)), [2, 10]), {}, ValueError, "ks"),
+    (cl.stability_curve, (np.zeros((10, 2)), [2, 6]), {}, ValueError, "ks"),
+    (cl.stability_curve, (np.zeros((10, 2)), [2]), {"n_resamples": 1}, ValueError,
+     "n_resamples"),
+    (cl.stability_curve, (np.zeros((10, 2)), [2]), {"fraction": 0.2}, ValueError, "fraction"),
     (score_clustering, ([0, 1], [0, 1, 2]), {}, ValueError, "true and clusters"),
     (score_clustering, ([0, 1], [0, -1]), {}, ValueError, "clusters"),
     (score_clustering, ([0, 1], [0, 1]), {"n_boot": -1}, ValueError, "n_boot"),

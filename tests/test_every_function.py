@@ -52,6 +52,10 @@ BAD = {
     "arrangements.check_lattice_grids": (
         lambda: _m("arrangements").check_lattice_grids(G, 3), "block"),
     "objects.find_objects": (lambda: _m("objects").find_objects(G, n_levels=0), "n_levels"),
+    "objects.keep_levels": (lambda: _m("objects").keep_levels(G, "12"), "levels"),
+    "clustering.stability_curve": (
+        lambda: _m("clustering").stability_curve(np.ones((10, 2)), [2], fraction=1.0),
+        "fraction"),
     "objects.augment_objects": (lambda: _m("objects").augment_objects(G, add=-1), "add"),
     "bands.landscape_bands": (lambda: _m("bands").landscape_bands(0), "n_maps"),
     "bands.standardise_bands": (lambda: _m("bands").standardise_bands("x"), "reference"),

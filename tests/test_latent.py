@@ -96,8 +96,10 @@ def test_contrastive_encoder_trains_on_other_numbers_of_levels(n_levels, views):
         with pytest.raises(ValueError, match="views='objects'"):
             lt.fit_contrastive(lt.build_contrastive(n_levels=n_levels, width=8, dim=4),
                                grids, epochs=1, batch_size=128)
-    model = lt.build_contrastive(n_levels=n_levels, width=8, dim=4, seed=0)
-    hist = lt.fit_contrastive(model, grids, epochs=2, batch_size=128, views=views, seed=0)
+    model = lt.build_contrastive(n_levels=n_levels, width=8, dim=4, seed=0,
+                                 stem="presence" if views == "objects" else "patch")
+    hist = lt.fit_contrastive(model, grids, epochs=2, batch_size=128, views=views,
+                              level_pairs=views == "objects", seed=0)
     assert hist.epochs == 2 and np.isfinite(hist.loss).all()
     z = lt.embed(model, rl.one_hot(grids[:20], n_levels, dtype="uint8"))
     assert z.shape == (20, 4) and np.isfinite(z).all()

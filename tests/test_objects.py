@@ -98,6 +98,28 @@ def test_views_of_grids_with_other_numbers_of_levels(n_levels):
         ob.find_objects(g, n_levels=n_levels).sizes)
 
 
+def test_move_moves_each_centre_by_at_most_move_cells():
+    g = np.zeros((1, 20, 20), dtype=np.uint8)
+    g[0, 5, 5] = 1
+    g[0, 14, 14] = 2
+    centres = []
+    for seed in range(30):
+        v = ob.augment_objects(g, shift=False, drop=0, add=0, move=2, seed=seed)
+        centres.append(ob.find_objects(v, n_levels=2).centres)
+    offsets = np.array(centres) - ob.find_objects(g, n_levels=2).centres
+    assert np.abs(offsets).max() <= 2 + 1.0      # the move, plus the new blob's own centre
+    assert np.abs(offsets).max() > 1.0           # and they do move
+
+
+def test_keep_levels():
+    g = np.array([[[0, 1, 2], [3, 4, 1]]])
+    assert ob.keep_levels(g, [1, 4]).tolist() == [[[0, 1, 0], [0, 4, 1]]]
+    with pytest.raises(TypeError, match=whole_word("levels")):
+        ob.keep_levels(g, 1)
+    with pytest.raises(ValueError, match=whole_word("levels[0]")):
+        ob.keep_levels(g, [0])
+
+
 def test_same_seed_same_views(grids):
     a = ob.augment_objects(grids, seed=4)
     assert np.array_equal(a, ob.augment_objects(grids, seed=4))
@@ -122,6 +144,8 @@ BAD = [
     (ob.augment_objects, (np.zeros((2, 5, 5), int),), {"shift": "no"}, TypeError, "shift"),
     (ob.augment_objects, (np.zeros((2, 5, 5), int),), {"seed": -1}, ValueError, "seed"),
     (ob.augment_objects, (np.full((2, 5, 5), 1.5),), {}, (TypeError, ValueError), "grids"),
+    (ob.augment_objects, (np.zeros((2, 5, 5), int),), {"move": 11}, ValueError, "move"),
+    (ob.keep_levels, (np.zeros((2, 5, 5), int), []), {}, TypeError, "levels"),
 ]
 
 

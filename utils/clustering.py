@@ -1,6 +1,7 @@
 """Clustering feature vectors of whole grids (chapter 5): k-means or a Gaussian mixture on
 standardised features, and two criteria for the number of clusters: the Bayesian information
-criterion of a Gaussian mixture and the silhouette of k-means.
+criterion of a Gaussian mixture, the silhouette of k-means and the stability of k-means under
+resampling.
 
 Example
 -------
@@ -20,12 +21,13 @@ from ._validation import (
     check_bool,
     check_choice,
     check_features,
+    check_float,
     check_int,
     check_ks,
     check_seed,
 )
 
-__all__ = ["METHODS", "cluster", "bic_curve", "silhouette_curve"]
+__all__ = ["METHODS", "cluster", "bic_curve", "silhouette_curve", "stability_curve"]
 
 METHODS: tuple[str, ...] = ("kmeans", "gmm")
 
@@ -150,3 +152,58 @@ def silhouette_curve(features: object, ks: object, *, seed: int = 0) -> np.ndarr
     seed = check_seed("seed", seed)
     return np.array([silhouette_score(x, cluster(x, int(k), standardise=False, seed=seed))
                      for k in k_arr])
+
+
+def stability_curve(features: object, ks: object, *, n_resamples: int = 10,
+                    fraction: float = 0.8, seed: int = 0) -> np.ndarray:
+    """Stability of k-means under resampling for every k in ``ks`` (higher is better).
+
+    For each k, ``n_resamples`` times: two random subsets of ``fraction`` of the rows are
+    clustered on their own (standardised features, k-means with 3 restarts), and the
+    adjusted Rand index of the two clusterings on the rows the subsets share is taken.  A k
+    that matches real groups gives the same partition from different samples (about 1); a k
+    that cuts a group in two cuts it in different places each time.  Returns the mean over
+    the resamples (Ben-Hur, Elisseeff and Guyon, 2002; Lange et al., 2004).
+
+    Parameters
+    ----------
+    features : (N, D) array
+        One feature vector per item.
+    ks : sequence of int
+        Numbers of clusters to try, each 2..N/2.
+    n_resamples : int
+        Pairs of subsets per k, 2..100.
+    fraction : float
+        Share of the rows in every subset, in [0.5, 0.95] (two subsets then share at least
+        a few rows).
+    seed : int
+        Seeds the subsets and k-means.
+
+    Returns
+    -------
+    (len(ks),) float array
+        Mean adjusted Rand index, 1 for a perfectly stable k.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    x = _features(features)
+    k_arr = check_ks(ks, 2, x.shape[0] // 2, "every subset must hold at least two rows a "
+                     "cluster")
+    n_resamples = check_int("n_resamples", n_resamples, minimum=2, maximum=100)
+    fraction = check_float("fraction", fraction, minimum=0.5, maximum=0.95)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    n = x.shape[0]
+    size = int(round(fraction * n))
+    out = []
+    for k in k_arr:
+        scores = []
+        for _ in range(n_resamples):
+            a, b = (np.sort(rng.choice(n, size, replace=False)) for _ in range(2))
+            both = np.intersect1d(a, b)
+            fits = [KMeans(int(k), n_init=3, random_state=int(rng.integers(2 ** 31)))
+                    .fit(x[part]) for part in (a, b)]
+            scores.append(adjusted_rand_score(fits[0].predict(x[both]),
+                                              fits[1].predict(x[both])))
+        out.append(float(np.mean(scores)))
+    return np.array(out)

@@ -458,16 +458,23 @@ class ContrastiveLearner(keras.Model):
     """
 
     def __init__(self, n_levels=4, width=32, dim=32, block=5, temperature=0.2, seed=0,
-                 **kwargs):
+                 stem="patch", **kwargs):
         super().__init__(**kwargs)
         self.n_levels, self.width, self.dim = int(n_levels), int(width), int(dim)
         self.block, self.temperature, self.seed = int(block), float(temperature), int(seed)
+        self.stem = str(stem)
         init = keras.initializers.GlorotUniform
         inputs = keras.Input((None, None, n_levels))
         inputs_f = layers.Identity(dtype="float32")(inputs)
         h = inputs_f
-        h = layers.Conv2D(width, block, strides=block, activation="relu",
-                          kernel_initializer=init(seed), name="patchify")(h)
+        if self.stem == "presence":
+            # which levels occur in each block: blob shapes and places inside a block vanish
+            h = layers.MaxPooling2D(block)(h)
+            h = layers.Conv2D(width, 1, activation="relu", kernel_initializer=init(seed),
+                              name="patchify")(h)
+        else:
+            h = layers.Conv2D(width, block, strides=block, activation="relu",
+                              kernel_initializer=init(seed), name="patchify")(h)
         # which blocks hold an object: features of empty blocks are zeroed, so that neither
         # the directional sums nor the pooling can count empty blocks (which would tell
         # where the arrangement sits); a whole-block shift then changes nothing
@@ -505,12 +512,12 @@ class ContrastiveLearner(keras.Model):
     def get_config(self):
         return {**super().get_config(), "n_levels": self.n_levels, "width": self.width,
                 "dim": self.dim, "block": self.block, "temperature": self.temperature,
-                "seed": self.seed}
+                "seed": self.seed, "stem": self.stem}
 
 
 def build_contrastive(*, n_levels: int = 4, width: int = 32, dim: int = 32, block: int = 5,
                       temperature: float = 0.2, learning_rate: float = 2e-3,
-                      seed: int = 0) -> ContrastiveLearner:
+                      stem: str = "patch", seed: int = 0) -> ContrastiveLearner:
     """Build and compile a :class:`ContrastiveLearner` for grids of any size.
 
     Parameters
@@ -528,6 +535,11 @@ def build_contrastive(*, n_levels: int = 4, width: int = 32, dim: int = 32, bloc
         the other views.
     learning_rate : float
         Adam's step size.
+    stem : {"patch", "presence"}
+        How a block becomes features: ``"patch"`` learns a ``block`` x ``block`` convolution
+        of the cells (exact for objects on the lattice); ``"presence"`` keeps only which
+        levels occur in the block (max pooling) before a 1 x 1 convolution, so that neither
+        a blob's shape nor its place inside the block can be learned (for objects anywhere).
     seed : int
         Seeds the weights.
 
@@ -548,7 +560,8 @@ def build_contrastive(*, n_levels: int = 4, width: int = 32, dim: int = 32, bloc
     seed = check_seed("seed", seed)
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model = ContrastiveLearner(n_levels, width, dim, block, temperature, seed,
+    stem = check_choice("stem", stem, ("patch", "presence"))
+    model = ContrastiveLearner(n_levels, width, dim, block, temperature, seed, stem,
                                name="contrastive")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate))
     return model
@@ -579,6 +592,7 @@ class ContrastiveHistory:
 def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 20,
                     budget_seconds: float = 60.0, batch_size: int = 256, redraw: bool = True,
                     drop: float = 0.5, add: float = 0.5, views: str = "lattice",
+                    move: int = 1, level_pairs: bool = False,
                     seed: int = 0) -> ContrastiveHistory:
     """Train without labels: every epoch makes two fresh views of every grid with
     :func:`utils.arrangements.augment` (shift, redraw, drop, add) and fits one pass of
@@ -607,6 +621,15 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
         grids with one object per block); ``"objects"`` finds the objects as connected
         components of one level, moves by any number of cells and redraws every object around
         its centre (:func:`utils.objects.augment_objects`, for grids with objects anywhere).
+    move : int
+        With ``views="objects"``: every redrawn object's centre also moves by up to ``move``
+        cells on its own (0..10), so that an object near a block border may fall on either
+        side of it, as it does in grids drawn anywhere.
+    level_pairs : bool
+        Every epoch, each grid keeps only two of its levels, drawn at random (the same two in
+        both views): the encoder learns to describe the relation between any two levels on
+        its own, so that a grid can be embedded through one pair of levels
+        (:func:`utils.objects.keep_levels`).
     seed : int
         Seeds the views and the shuffling.
 
@@ -630,6 +653,11 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
     drop = check_float("drop", drop, minimum=0.0, maximum=1.0)
     add = check_float("add", add, minimum=0.0, maximum=1.0)
     views = check_choice("views", views, ("lattice", "objects"))
+    move = check_int("move", move, minimum=0, maximum=10)
+    level_pairs = check_bool("level_pairs", level_pairs)
+    if level_pairs and model.n_levels < 2:
+        raise ValueError(f"level_pairs needs at least 2 levels, the model has "
+                         f"n_levels={model.n_levels}")
     seed = check_seed("seed", seed)
     if views == "lattice":
         check_lattice_grids(G, model.block, model.n_levels)
@@ -640,13 +668,18 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
     else:
         def make_view(grids, view_seed):
             return augment_objects(grids, n_levels=model.n_levels, redraw=redraw, drop=drop,
-                                   add=add, seed=view_seed)
+                                   add=add, move=move, seed=view_seed)
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     start, losses, how = time.perf_counter(), [], "epochs"
     for epoch in range(epochs):
         order = rng.permutation(len(G))
-        a, b = (one_hot(make_view(G[order], int(rng.integers(2 ** 31))), model.n_levels,
+        grids = G[order]
+        if level_pairs:      # two random levels per grid, the rest becomes background
+            pick = np.argsort(rng.random((len(grids), model.n_levels)), axis=1)[:, :2] + 1
+            grids = np.where((grids == pick[:, :1, None]) | (grids == pick[:, 1:, None]),
+                             grids, 0)
+        a, b = (one_hot(make_view(grids, int(rng.integers(2 ** 31))), model.n_levels,
                         dtype="uint8") for _ in range(2))
         steps = [float(model.train_on_batch({"a": a[i:i + batch_size],
                                              "b": b[i:i + batch_size]}))

@@ -38,7 +38,7 @@ from scipy import ndimage
 from ._validation import check_bool, check_float, check_int, check_seed
 from .relations import check_grid
 
-__all__ = ["Objects", "find_objects", "augment_objects", "MAX_BLOB"]
+__all__ = ["Objects", "find_objects", "augment_objects", "keep_levels", "MAX_BLOB"]
 
 MAX_BLOB = 64
 """Largest object :func:`augment_objects` redraws; larger ones keep their cells."""
@@ -184,7 +184,7 @@ def shift_grids(grids: np.ndarray, dr: np.ndarray, dc: np.ndarray) -> np.ndarray
 
 def augment_objects(grids: object, *, n_levels: int = 4, shift: bool = True,
                     redraw: bool = True, drop: float = 0.5, add: float = 0.5,
-                    seed: int = 0) -> np.ndarray:
+                    move: int = 0, seed: int = 0) -> np.ndarray:
     """Label-free views of grids whose objects sit anywhere, for contrastive learning.
 
     See the module's description of ``shift``, ``redraw``, ``drop`` and ``add``.  An object
@@ -203,6 +203,9 @@ def augment_objects(grids: object, *, n_levels: int = 4, shift: bool = True,
         Move the grids; draw every object as a new blob.
     drop, add : float
         Probabilities in [0, 1] of removing one object and of adding one.
+    move : int
+        With ``redraw``, every object's centre also moves by up to ``move`` cells in each
+        direction, each object on its own (0..10; 0 keeps the centres).
     seed : int
         Seeds the views.
 
@@ -215,6 +218,7 @@ def augment_objects(grids: object, *, n_levels: int = 4, shift: bool = True,
     redraw = check_bool("redraw", redraw)
     drop = check_float("drop", drop, minimum=0.0, maximum=1.0)
     add = check_float("add", add, minimum=0.0, maximum=1.0)
+    move = check_int("move", move, minimum=0, maximum=10)
     g = check_grid(grids, n_levels, name="grids")
     if g.ndim != 3:
         raise ValueError(f"grids must be a batch (N, H, W), got shape {g.shape}")
@@ -241,6 +245,8 @@ def augment_objects(grids: object, *, n_levels: int = 4, shift: bool = True,
         dr, dc = random_shift(labels > 0, rng)
         labels = shift_grids(labels, dr, dc)
     centres = obj.centres + np.stack([dr, dc], axis=1)[obj.grid]
+    if move and redraw:
+        centres = centres + rng.integers(-move, move + 1, size=centres.shape)
     level_of = np.concatenate([[0], obj.levels]).astype(np.uint8)
     if not redraw:
         out = level_of[labels]
@@ -353,3 +359,30 @@ def _add_objects(out: np.ndarray, obj: Objects, kept: np.ndarray, add: float,
         out[which[ok][:, None], rr[good], cc[good]] = levels[ok][:, None]
         done[ok] = True
 
+
+
+def keep_levels(grids: object, levels: object) -> np.ndarray:
+    """The grids with every level not in ``levels`` turned into background (0).
+
+    Parameters
+    ----------
+    grids : integer array
+        Level grids (any shape), levels 0..255.
+    levels : sequence of int
+        Levels to keep, each 1..255, at least one.
+
+    Returns
+    -------
+    uint8 array of the grids' shape
+
+    Examples
+    --------
+    >>> keep_levels(np.array([[0, 1, 2, 3]]), [1, 3]).tolist()
+    [[0, 1, 0, 3]]
+    """
+    g = check_grid(grids, name="grids")
+    if isinstance(levels, (str, bytes)) or not hasattr(levels, "__len__") or not len(levels):
+        raise TypeError(f"levels must be a non-empty sequence of levels 1..255, got "
+                        f"{levels!r}")
+    keep = [check_int(f"levels[{i}]", v, minimum=1, maximum=255) for i, v in enumerate(levels)]
+    return np.where(np.isin(g, keep), g, 0).astype(np.uint8)
