@@ -471,3 +471,30 @@ def test_co_occurrence_baselines_claims_hold(built_book):
     assert c["cls_co-occurrence_d_1-4_high"] < c["cls_directional_features_low"]
     assert c["cls_co-occurrence_d_1-16_low"] > c["cls_co-occurrence_d_1-4_high"]
     assert c["clu_co-occurrence_d_1-16_nmi"] < c["clu_block_2_levels_1-2_GMM_low"]
+
+
+def test_encoder_off_the_lattice_claims_hold(built_book):
+    """Issue 24: the contrastive encoder with views made from objects, on chapter 5b's families
+    drawn anywhere and on chapter 6's grids; the levels and the number of clusters chosen
+    without labels; and the words the prose puts around them."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    raw_b = glued(built_book, "05b_relational_latent_space")
+    b = {k: number(v) for k, v in raw_b.items() if k.startswith(("any_", "stab_"))}
+    raw_c = glued(built_book, "06_your_own_grids")
+    c = {k: number(v) for k, v in raw_c.items()
+         if k.startswith(("enc_", "dir_pair_", "stab_")) and not k.endswith("_levels")}
+    record("encoder_anywhere", {"05b": b, "06": c,
+                                "levels": [raw_c["dir_pair_levels"], raw_c["enc_pair_levels"]]})
+    # 5b: off the lattice; counts at chance; the encoder groups by family, not by place
+    assert b["any_lattice"] < 0.1 and b["any_counts_nmi"] < 0.05
+    assert b["any_contrastive_nmi"] >= 0.85 and b["any_contrastive_pos"] < 0.05
+    # "never reaches 0.95": stability fails on the families
+    assert b["stab_k6_top"] < 0.95 and b["stab_k12_top"] < 0.95
+    # 6: the silhouette picks levels 1 and 2, for the directional features and the encoder
+    assert "1 and 2" in raw_c["dir_pair_levels"] and "1 and 2" in raw_c["enc_pair_levels"]
+    for prefix in ("dir_pair", "enc_pair"):
+        assert c[f"{prefix}_sil"] > c[f"{prefix}_sil_next"]
+    assert c["enc_pair_nmi"] >= 0.85 and c["enc_pos_nmi"] < 0.05
+    assert c["enc_all_nmi"] < 0.1                      # all levels at once: the failure
+    # the largest stable k is the number of classes; the most stable k is a merge
+    assert c["stab_k"] == 4 and c["stab_after"] < 0.95 and c["stab_k_top"] < c["stab_k"]

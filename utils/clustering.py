@@ -126,7 +126,8 @@ def bic_curve(features: object, ks: object, *, pca: int | None = 10,
                                      random_state=seed).fit(x).bic(x) for k in k_arr])
 
 
-def silhouette_curve(features: object, ks: object, *, seed: int = 0) -> np.ndarray:
+def silhouette_curve(features: object, ks: object, *, standardise: bool = True,
+                     seed: int = 0) -> np.ndarray:
     """Mean silhouette of a k-means clustering (standardised features) for every k in ``ks``
     (higher is better): how much closer each row is to its own cluster than to the nearest
     other one, averaged, in [-1, 1].
@@ -137,6 +138,8 @@ def silhouette_curve(features: object, ks: object, *, seed: int = 0) -> np.ndarr
         One feature vector per item.
     ks : sequence of int
         Numbers of clusters to try, each 2..N-1.
+    standardise : bool
+        Scale every column first (default), as :func:`cluster` does.
     seed : int
         Seeds k-means.
 
@@ -146,7 +149,7 @@ def silhouette_curve(features: object, ks: object, *, seed: int = 0) -> np.ndarr
     """
     from sklearn.metrics import silhouette_score
 
-    x = _features(features)
+    x = _features(features, standardise)
     k_arr = check_ks(ks, 2, x.shape[0] - 1, "the silhouette needs at least two clusters "
                       "and one row more than clusters")
     seed = check_seed("seed", seed)
@@ -155,7 +158,8 @@ def silhouette_curve(features: object, ks: object, *, seed: int = 0) -> np.ndarr
 
 
 def stability_curve(features: object, ks: object, *, n_resamples: int = 10,
-                    fraction: float = 0.8, seed: int = 0) -> np.ndarray:
+                    fraction: float = 0.8, standardise: bool = True,
+                    seed: int = 0) -> np.ndarray:
     """Stability of k-means under resampling for every k in ``ks`` (higher is better).
 
     For each k, ``n_resamples`` times: two random subsets of ``fraction`` of the rows are
@@ -176,6 +180,8 @@ def stability_curve(features: object, ks: object, *, n_resamples: int = 10,
     fraction : float
         Share of the rows in every subset, in [0.5, 0.95] (two subsets then share at least
         a few rows).
+    standardise : bool
+        Scale every column first (default), as :func:`cluster` does.
     seed : int
         Seeds the subsets and k-means.
 
@@ -187,7 +193,7 @@ def stability_curve(features: object, ks: object, *, n_resamples: int = 10,
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score
 
-    x = _features(features)
+    x = _features(features, standardise)
     k_arr = check_ks(ks, 2, x.shape[0] // 2, "every subset must hold at least two rows a "
                      "cluster")
     n_resamples = check_int("n_resamples", n_resamples, minimum=2, maximum=100)

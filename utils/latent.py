@@ -692,7 +692,7 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
                               loss=losses, stopped_by=how)
 
 
-def embed(model: ContrastiveLearner, x: object) -> np.ndarray:
+def embed(model: ContrastiveLearner, x: object, *, normalise: bool = False) -> np.ndarray:
     """The encoder's representation of every one-hot grid, (N, dim).
 
     Parameters
@@ -701,14 +701,21 @@ def embed(model: ContrastiveLearner, x: object) -> np.ndarray:
         From :func:`build_contrastive`, trained.
     x : (N, H, W, n_levels) one-hot array
         Grids to embed.
+    normalise : bool
+        Scale every representation to length 1, so that distances compare directions, as
+        the NT-Xent loss does (cluster them without standardising the columns).
 
     Returns
     -------
     (N, dim) float32 array
     """
     _check_model("model", model, ContrastiveLearner)
+    normalise = check_bool("normalise", normalise)
     X = _check_onehot("x", x, model.n_levels)
-    return np.concatenate([ops.convert_to_numpy(model.encoder(b)) for b in _batches(X)])
+    z = np.concatenate([ops.convert_to_numpy(model.encoder(b)) for b in _batches(X)])
+    if normalise:
+        z = z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+    return z
 
 
 def directional_features(grids: object, *, n_levels: int = 4, block: int = 5) -> np.ndarray:

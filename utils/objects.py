@@ -223,6 +223,15 @@ def augment_objects(grids: object, *, n_levels: int = 4, shift: bool = True,
     if g.ndim != 3:
         raise ValueError(f"grids must be a batch (N, H, W), got shape {g.shape}")
     rng = np.random.default_rng(check_seed("seed", seed))
+    # about 25 MB of working arrays per 500 grids of 50 x 50, whatever the batch
+    step = max(1, (500 * 2500) // max(g.shape[1] * g.shape[2], 1))
+    return np.concatenate([_views(g[i:i + step], n_levels, shift, redraw, drop, add, move,
+                                  rng) for i in range(0, len(g), step)] or [g.astype(np.uint8)])
+
+
+def _views(g: np.ndarray, n_levels: int, shift: bool, redraw: bool, drop: float, add: float,
+           move: int, rng: np.random.Generator) -> np.ndarray:
+    """The views of one chunk of grids (see :func:`augment_objects`)."""
     n, h, w = g.shape
     obj = _components(g, n_levels)
     m = len(obj.sizes)
@@ -275,7 +284,7 @@ def _redraw(labels: np.ndarray, obj: Objects, kept: np.ndarray, centres: np.ndar
     start = np.searchsorted(grid_of, grid_of)
     rank = np.zeros(len(obj.sizes), dtype=np.int64)
     rank[order] = np.arange(order.size) - start
-    rank_map = np.concatenate([[-1], rank])
+    rank_map = np.concatenate([[-1], rank]).astype(np.int32)
     rank_map[1:][~kept] = -1
     cell_rank = rank_map[labels]                     # (n, h, w), -1 where empty
     placed = np.zeros(labels.shape, dtype=bool)
