@@ -498,3 +498,14 @@ def test_encoder_off_the_lattice_claims_hold(built_book):
     assert c["enc_all_nmi"] < 0.1                      # all levels at once: the failure
     # the largest stable k is the number of classes; the most stable k is a merge
     assert c["stab_k"] == 4 and c["stab_after"] < 0.95 and c["stab_k_top"] < c["stab_k"]
+
+
+def test_every_page_states_the_licences(built_book):
+    """Issue 26: the footer of every page gives the licence of the text and of the code."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    pages = sorted(built_book.html.rglob("*.html"))
+    chapters = [p for p in pages if p.parent.name == "notebooks"]
+    assert chapters, "no chapter pages were built"
+    for page in chapters + [built_book.html / "book" / "intro.html"]:
+        text = page.read_text()
+        assert "creativecommons.org/licenses/by/4.0" in text and "MIT" in text, page.name

@@ -126,3 +126,29 @@ def test_the_instructors_page_lists_every_exercise_with_its_difficulty():
     assert expected, "no exercises found"
     assert listed == expected, (f"missing from the page: {sorted(expected - listed)}; "
                                 f"not in the notebooks: {sorted(listed - expected)}")
+
+
+def test_no_launch_button_points_at_a_placeholder_host():
+    """Issue 26: a JupyterHub button is offered only for a real hub an instructor has set."""
+    hub = config()["launch_buttons"].get("jupyterhub_url") or ""
+    assert not re.search(r"example\.(edu|org|com)|localhost|your-", hub), (
+        f"launch_buttons.jupyterhub_url is a placeholder ({hub!r}): leave it empty")
+
+
+def test_the_book_is_citable_and_licensed():
+    """Issue 26: a valid CITATION.cff, a licence for the prose and figures beside the code's,
+    both stated in the README and the site footer."""
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    for field in ("cff-version", "message", "title", "authors", "version", "license",
+                  "repository-code"):
+        assert cff.get(field), f"CITATION.cff lacks {field}"
+    assert cff["repository-code"] == config()["repository"]["url"]
+    assert re.fullmatch(r"1\.2\.\d+", cff["cff-version"])
+    assert all("name" in a or "family-names" in a for a in cff["authors"])
+    assert "CC BY 4.0" in (ROOT / "LICENSE-CONTENT.md").read_text()
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    readme = (ROOT / "README.md").read_text()
+    assert "CC BY 4.0" in readme and "CITATION.cff" in readme and "CONTRIBUTING.md" in readme
+    assert "CC BY 4.0" in config()["html"]["extra_footer"]
