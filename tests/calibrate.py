@@ -1,7 +1,7 @@
 """How fast is this machine? A fixed workload like the book's, timed in a fresh process.
 
-The book's time budgets (90 s a notebook, 180 s where it trains networks, 12 minutes in all)
-were set on a machine of the project's kind on which this workload takes ``REFERENCE_SECONDS``.
+The book's time budgets (``tests/budgets.py``) are set on a machine of the project's kind on
+which this workload takes ``REFERENCE_SECONDS``.
 Machines of the same kind have been measured running every chapter 2.3 to 4.4 times slower
 than that from one session to the next, with nothing else running: an absolute wall-clock
 budget then fails for the machine, not for the book.  ``tests/test_book.py`` therefore scales

@@ -10,22 +10,11 @@ import sys
 
 import pytest
 
+import budgets as bd
 from calibrate import MAX_FACTOR, REFERENCE_SECONDS
 from conftest import NOTEBOOKS, ROOT, toc_files
 
 pytestmark = pytest.mark.book
-
-# Seconds of execution per notebook (DESIGN.md): 180 where a notebook trains neural networks.
-TIME_BUDGET = {"01_landscapes": 60}
-DEFAULT_BUDGET, NEURAL_BUDGET = 90, 180
-NEURAL = ("04", "05", "06", "07")
-BOOK_BUDGET = 12 * 60
-MEMORY_BUDGET_MB = 1536
-
-
-def budget(stem: str) -> float:
-    return TIME_BUDGET.get(stem, NEURAL_BUDGET if stem.startswith(NEURAL) else DEFAULT_BUDGET)
-
 
 def record(key: str, value) -> None:
     """Keep a measurement in _build/test-report.json for maintainers (and closing notes)."""
@@ -54,34 +43,59 @@ def speed_factor(machine_speed: dict) -> float:
 
 
 def test_every_notebook_executed_within_budget(built_book, machine_speed):
+    """Time budgets are safety nets (tests/budgets.py): the goal times a margin of 1.5, times
+    this machine's measured speed; the goals themselves are recorded, not asserted."""
     assert built_book.returncode == 0, built_book.log[-3000:]
     stems = {nb.stem for nb in NOTEBOOKS}
     assert set(built_book.exec_seconds) == stems, (
         f"execution times found for {sorted(built_book.exec_seconds)}, notebooks {sorted(stems)}")
     report = ", ".join(f"{k}: {v:.1f} s" for k, v in sorted(built_book.exec_seconds.items()))
     factor = speed_factor(machine_speed)
-    print("notebook execution times:", report)
+    total = sum(built_book.exec_seconds.values())
+    print("notebook execution times:", report, f"; the whole book {total:.0f} s")
     print(f"calibration workload {machine_speed['seconds']:.2f} s: budgets x {factor:.2f}")
     record("notebook_seconds", built_book.exec_seconds)
     record("calibration", {**machine_speed, "reference_seconds": REFERENCE_SECONDS,
                            "budget_factor": round(factor, 3)})
+    record("time_goals_missed", {
+        stem: round(seconds, 1) for stem, seconds in sorted(built_book.exec_seconds.items())
+        if seconds > bd.goal_seconds(stem)})
     for stem, seconds in built_book.exec_seconds.items():
-        allowed = budget(stem) * factor
-        assert seconds <= allowed, (f"{stem} took {seconds:.1f} s > {budget(stem)} s x "
-                                    f"{factor:.2f} (this machine's speed) = {allowed:.0f} s")
-    total = sum(built_book.exec_seconds.values())
-    assert total <= BOOK_BUDGET * factor, (
-        f"the whole book took {total:.0f} s > {BOOK_BUDGET} s x {factor:.2f}")
+        allowed = bd.time_budget(stem) * factor
+        assert seconds <= allowed, (
+            f"{stem} took {seconds:.1f} s > {bd.time_budget(stem):.0f} s x {factor:.2f} "
+            f"(this machine's speed) = {allowed:.0f} s")
+    assert total <= bd.book_time_budget() * factor, (
+        f"the whole book took {total:.0f} s > {bd.book_time_budget():.0f} s x {factor:.2f}")
+
+
+def test_chapters_that_meet_their_goals_are_not_listed_as_missing_them():
+    """tests/budgets.py's NOT_YET_AT_GOAL only names real chapters, and only shrinks: a
+    chapter listed there has a budget above its goal's, so it must be a real exception."""
+    stems = {nb.stem for nb in NOTEBOOKS}
+    assert set(bd.NOT_YET_AT_GOAL) <= stems, set(bd.NOT_YET_AT_GOAL) - stems
+    for stem, (seconds, peak) in bd.NOT_YET_AT_GOAL.items():
+        assert seconds > bd.goal_seconds(stem) or peak > bd.GOAL_MEMORY_MB, (
+            f"{stem} meets its goals ({seconds} s, {peak} MB): remove it from NOT_YET_AT_GOAL")
 
 
 def test_every_kernel_stays_within_memory_budget(built_book):
+    """Each kernel's peak (recorded by the kernel itself as it exits) against its chapter's
+    memory budget.  Sphinx reads documents in sorted order, so the kernels, in start order,
+    are the notebooks in sorted order (test_instructors_table_reports_this_builds_measurements
+    checks the pairing against the peak each chapter glues)."""
     assert built_book.returncode == 0, built_book.log[-3000:]
     assert len(built_book.kernels) == len(NOTEBOOKS), (
         f"expected one kernel record per notebook, got {built_book.kernels}")
-    peaks = [round(k["peak_mb"]) for k in built_book.kernels]
-    print("kernel peak memory (MB), in execution order:", peaks)
-    record("kernel_peak_mb_in_execution_order", peaks)
-    assert max(peaks) <= MEMORY_BUDGET_MB, f"a notebook kernel peaked at {max(peaks)} MB"
+    peaks = {nb.stem: round(kernel["peak_mb"])
+             for nb, kernel in zip(NOTEBOOKS, built_book.kernels, strict=True)}
+    print("kernel peak memory (MB):", peaks)
+    record("kernel_peak_mb", peaks)
+    record("memory_goals_missed",
+           {stem: peak for stem, peak in peaks.items() if peak > bd.GOAL_MEMORY_MB})
+    for stem, peak in peaks.items():
+        assert peak <= bd.memory_budget_mb(stem), (
+            f"{stem}'s kernel peaked at {peak} MB > {bd.memory_budget_mb(stem):.0f} MB")
 
 
 def pages(built_book):
