@@ -1,6 +1,8 @@
 # Landscapes to Latent Spaces: the only entry points.  `make help` lists them.
 #   make book   install everything into .venv, execute every notebook, build _build/html
+#   make check  the fast tests: everything but the book build and the browser, and lint
 #   make test   install everything, run all tests (unit, hygiene, book build, browser)
+#   make chapter NB=05b   execute one chapter as the build does; print its time and peak memory
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -16,11 +18,14 @@ export MALLOC_ARENA_MAX := 2
 # No fixed malloc mmap/trim thresholds: measured, they cut the peak of the network chapters by
 # 50-230 MB but slowed them (8 MB: 05c 131 -> 179 s, 04a 80 -> 99 s; 128 kB: 05a 126 -> 196 s).
 
-.PHONY: help venv book test student lab bench lint clean requirements
+.PHONY: help venv book check test chapter student lab bench lint clean requirements
 
 help:
 	@echo "make book          build the website into _build/html (executes every notebook)"
+	@echo "make check         the fast tests (unit, doctests, notebook hygiene, lint): minutes"
 	@echo "make test          run every test, including a fresh book build and browser checks"
+	@echo "make chapter NB=05b   execute one chapter as the build does: its seconds and peak MB"
+	@echo "                      (CELLS=5: also the five slowest cells; OUT=file: keep the result)"
 	@echo "make student       the student edition: notebooks without solutions, in student/"
 	@echo "make lab           open the notebooks in JupyterLab"
 	@echo "make bench         time the naive per-pixel approach against utils"
@@ -47,6 +52,17 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Everything that needs neither the book build nor a browser, then ruff: run it before a commit.
+check: $(STAMP)
+	$(BIN)/python -m pytest -m "not book and not browser" -p no:cacheprovider -q
+	$(BIN)/ruff check utils tests benchmarks notebooks book/_ext
+
+NB ?=
+CELLS ?= 0
+chapter: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make chapter NB=05b [CELLS=5] [OUT=/tmp/05b.ipynb]"; exit 2; }
+	$(BIN)/python book/_ext/run_chapter.py "$(NB)" --cells $(CELLS) $(if $(OUT),--output "$(OUT)")
 
 # The chapters with the exercises' solutions removed, generated from notebooks/ (never edit them).
 # Standard library only: no .venv needed.
