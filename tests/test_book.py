@@ -343,7 +343,8 @@ def test_chapter_4c_claims_hold(built_book):
     raw = glued(built_book, "04c_side_by_side")
     words = ("side_worst", "edge_side_vs_stacked",
              "water_focal_verdict", "snow_focal_verdict", "grouped_verdict",
-             "grouped_consequence", "split_pool_verdict", "machine")
+             "grouped_consequence", "split_pool_verdict", "machine",
+             "w16_time_verdict", "w64_time_verdict")
     g = {k: number(v) for k, v in raw.items() if k not in words}
     w = {k: raw[k].strip("'\"") for k in words}
     record("04c_side_by_side", {k: round(v, 3) for k, v in g.items()})
@@ -363,11 +364,16 @@ def test_chapter_4c_claims_hold(built_book):
     assert g["split_pool_share"] > 0.8
     # the seam's share of outputs (exercise): pure arithmetic
     assert abs(g["seam_share1"] - 4 / 96) < 1e-12 and abs(g["seam_share2"] - 8 / 48) < 1e-12
-    # separable convolutions: weights cut at any width, time only when wide, same score
+    # separable convolutions: weights and multiply-adds cut at any width, same score. The
+    # seconds are one run's and are not asserted (issue 34): only that the words around them
+    # say what the glued shares say.
     assert g["w16_param_share"] < 0.25 and g["w64_param_share"] < 0.2
-    assert g["w64_time_share"] < 0.9                                  # "the saving is real"
-    assert g["w16_time_share"] > 2 * g["w16_param_share"]             # time falls less than weights
-    assert g["w64_time_share"] > g["w64_param_share"]
+    assert g["w16_macs_share"] < 0.35 and g["w64_macs_share"] < g["w16_macs_share"]
+    for width in (16, 64):
+        ratio = g[f"w{width}_time_share"] / g[f"w{width}_macs_share"]
+        verdict = ("far less than" if ratio > 1.5 else
+                   "about as much as" if ratio > 1 / 1.5 else "more than")
+        assert w[f"w{width}_time_verdict"] == verdict
     assert g["w64_f1_gap"] < 0.01
     # focal loss: the words match the numbers; shares as the prose says
     for biome in ("water", "snow"):
@@ -389,7 +395,7 @@ def test_chapter_4a_budget_and_objects_anywhere_claims_hold(built_book):
     words = ("climbers", "order_budget", "order_final", "order_changed", "rel_verdict",
              "stem2_vs_5", "stem2_vs_lattice", "stem10_verdict")
     w = {k: raw[k].strip("'\"") for k in words}
-    g = {k: number(raw[k]) for k in raw if k.startswith(("lattice", "anywhere", "stem2_cost",
+    g = {k: number(raw[k]) for k in raw if k.startswith(("lattice", "anywhere", "stem2_",
                                                           "hidden", "dir_lead", "rel_",
                                                           "n_epochs"))
          and k not in words}
@@ -401,7 +407,8 @@ def test_chapter_4a_budget_and_objects_anywhere_claims_hold(built_book):
     # objects anywhere: the lattice was worth something; finer stems buy accuracy with time
     assert g["lattice_worth"] > 0.02
     assert g["anywhere10_acc"] < g["anywhere5_acc"] < g["anywhere2_acc"]
-    assert g["stem2_cost"] > 1.5 and g["anywhere2_s"] > g["anywhere5_s"]
+    # "at ... times the multiply-adds": counted, not timed (the seconds are one run's, issue 34)
+    assert g["stem2_macs"] > 1.5
     assert (w["stem10_verdict"] == "no better than chance") == (g["anywhere10_low"] <= 0.5)
     assert w["stem2_vs_5"] == ("separates" if g["anywhere2_low"] > g["anywhere5_high"]
                                else "does not separate")

@@ -229,6 +229,7 @@ BAD = {
     "training.train": (lambda: _m("training").train("a model", G, G, G, G), "x"),
     "training.count_parameters": (lambda: _m("training").count_parameters("a model"),
                                   "model"),
+    "training.multiply_adds": (lambda: _m("training").multiply_adds("a model"), "model"),
     "training.check_model_input": (lambda: _m("training").check_model_input("a model", {}),
                                    "model"),
 }

@@ -250,3 +250,46 @@ def test_a_model_trained_on_the_example_data_reloads_and_predicts_new_csv_grids(
     again = keras.saving.load_model(tmp_path / "grids.keras")
     x_new = rl.one_hot(new.grids, dtype="uint8")
     np.testing.assert_array_equal(again.predict(x_new, verbose=0), model.predict(x_new, verbose=0))
+
+
+def test_multiply_adds_are_counted_by_hand_on_small_networks():
+    keras = md.quiet_tensorflow()
+    from keras import layers
+
+    inputs = keras.Input((5, 5, 2))
+    x = layers.Conv2D(4, 3, padding="same")(inputs)          # 25 positions x 4 x (9 x 2)
+    x = layers.MaxPooling2D(5)(x)                             # free
+    x = layers.Flatten()(x)
+    out = layers.Dense(3)(x)                                  # 4 x 3
+    assert md.multiply_adds(keras.Model(inputs, out)) == 25 * 4 * 18 + 12
+    inputs = keras.Input((None, None, 2))
+    x = layers.SeparableConv2D(4, 3, padding="valid")(inputs)  # 3 x 3 positions
+    x = layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2)(x)
+    model = keras.Model(inputs, layers.Dense(5)(x))            # on each of 3 x 3 positions
+    assert md.multiply_adds(model, (5, 5, 2)) == (9 * (2 * 9 + 2 * 4) + 9 * 8 * 9
+                                                   + 9 * 8 * 5)
+
+
+def test_multiply_adds_of_the_book_networks_follow_their_shapes():
+    """A finer stem costs more per sample (chapter 4a); separable convolutions cost less, far
+    less at width 64 (chapter 4c)."""
+    def cost(block):
+        return md.multiply_adds(md.build_model("directional", (None, None, 4), block=block),
+                                (50, 50, 4))
+
+    assert cost(2) > 2 * cost(5) > 2 * cost(10) > 0
+    for width in (16, 64):
+        plain = md.build_band_classifier((16, 16, 3), 4, width=width)
+        separable = md.build_band_classifier((16, 16, 3), 4, width=width, separable=True)
+        assert md.multiply_adds(separable) < md.multiply_adds(plain) / 3
+
+
+def test_multiply_adds_refuses_what_it_cannot_count():
+    with pytest.raises(ValueError, match=r"\binput_shape\b"):
+        md.multiply_adds(md.build_model("directional", (None, None, 4)))
+    with pytest.raises(ValueError, match=r"\binput_shape\b"):
+        md.multiply_adds(md.build_model("directional", (50, 50, 4)), (40, 40, 4))
+    with pytest.raises(TypeError, match=r"\binput_shape\b"):
+        md.multiply_adds(md.build_model("directional", (None, None, 4)), [50, 50, 4])
+    with pytest.raises(ValueError, match="RelationHead"):
+        md.multiply_adds(md.build_model("relational", (50, 50, 4)))

@@ -45,6 +45,25 @@ def test_every_notebook_is_in_the_toc_and_every_toc_file_exists():
         assert any((ROOT / entry).with_suffix(s).exists() for s in (".md", ".ipynb")), entry
 
 
+# What Colab has installed: the Colab cell installs utils without its dependencies (which would
+# otherwise put tensorflow-cpu beside Colab's own TensorFlow), then only what Colab lacks.
+COLAB_HAS = {"numpy", "scipy", "matplotlib", "scikit-learn", "scikit-image", "tensorflow",
+             "tensorflow-cpu", "keras"}
+
+
+def test_colab_cell_installs_what_colab_lacks_of_the_dependencies(notebook):
+    import tomllib
+
+    path, nb = notebook
+    first = "".join(nb["cells"][0]["source"])
+    assert '%pip install --quiet --no-deps "{PACKAGE}"' in first, path.name
+    extra = re.search(r"%pip install --quiet ((?:[a-z][a-z0-9-]*\s?)+)$", first, flags=re.M)
+    assert extra, f"{path.name}: no line installing what Colab lacks"
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.match(r"[A-Za-z0-9_.-]+", d).group(0).lower() for d in deps}
+    assert set(extra.group(1).split()) == (names - COLAB_HAS) | {"myst-nb"}, path.name
+
+
 def test_numbered_names(notebook):
     path, _ = notebook
     assert re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+", path.stem), path.name

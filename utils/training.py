@@ -23,7 +23,7 @@ import numpy as np
 from ._validation import check_float, check_int, check_real_array, check_seed
 from .quiet import quiet_tensorflow
 
-__all__ = ["TrainResult", "train", "count_parameters", "check_model_input"]
+__all__ = ["TrainResult", "train", "count_parameters", "multiply_adds", "check_model_input"]
 
 
 def count_parameters(model) -> int:
@@ -42,6 +42,85 @@ def count_parameters(model) -> int:
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+def multiply_adds(model, input_shape: tuple[int, int, int] | None = None) -> int:
+    """Multiply-adds of one sample's forward pass through the model's convolutions and dense
+    layers: what a network costs, independent of the machine that runs it.
+
+    Layers without weights (pooling, cumulative sums, activations) count zero; they are cheap
+    next to the convolutions, but not free, so a time measured on a machine can fall less than
+    this count does.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A functional model whose layers with weights are ``Conv2D``, ``DepthwiseConv2D``,
+        ``SeparableConv2D``, ``Dense`` or normalisation layers, each used once.
+    input_shape : (H, W, C), optional
+        The sample's shape; needed where the model takes any size (``None`` in its input).
+
+    Returns
+    -------
+    int
+
+    Example
+    -------
+    >>> from utils.models import build_model
+    >>> model = build_model("cnn_pool", (10, 10, 2), block=5, width=4)
+    >>> multiply_adds(model) > 0
+    True
+    """
+    keras = quiet_tensorflow()
+    from keras import layers
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    want = tuple(model.input_shape[1:])
+    if input_shape is None:
+        if any(v is None for v in want):
+            raise ValueError(f"input_shape is needed: the model takes inputs of shape {want} "
+                             f"(None: any size), give (H, W, C)")
+        input_shape = want
+    if not isinstance(input_shape, tuple) or len(input_shape) != len(want):
+        raise TypeError(f"input_shape must be a tuple of {len(want)} ints, got {input_shape!r}")
+    for i, v in enumerate(input_shape):
+        check_int(f"input_shape[{i}]", v, minimum=1, maximum=4096)
+        if want[i] is not None and want[i] != v:
+            raise ValueError(f"input_shape {input_shape} does not fit the model's {want}")
+    counted = (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D, layers.Dense)
+    free = (layers.BatchNormalization, layers.LayerNormalization)
+    convs = []
+    for layer in model.layers:
+        if isinstance(layer, counted):
+            convs.append(layer)
+        elif layer.weights and not isinstance(layer, free):
+            raise ValueError(f"model has a layer {layer.name!r} of type "
+                             f"{type(layer).__name__} whose multiply-adds are not counted; "
+                             f"counted: Conv2D, DepthwiseConv2D, SeparableConv2D, Dense")
+    if not convs:
+        return 0
+    probe = keras.Model(model.inputs, [t for layer in convs for t in (layer.input,
+                                                                         layer.output)])
+    sample = [np.zeros((1, *input_shape), dtype="float32")]   # the structure of inputs
+    shapes = [o.shape[1:] for o in probe(sample)]
+    total = 0
+    for layer, (shape_in, shape_out) in zip(convs, zip(shapes[::2], shapes[1::2],
+                                                       strict=True), strict=True):
+        c_in, c_out = int(shape_in[-1]), int(shape_out[-1])
+        positions = int(np.prod(shape_out[:-1]))
+        if isinstance(layer, layers.Dense):
+            total += positions * c_in * c_out
+            continue
+        kernel = int(np.prod(layer.kernel_size))
+        if isinstance(layer, layers.SeparableConv2D):
+            inner = c_in * layer.depth_multiplier
+            total += positions * (inner * kernel + inner * c_out)
+        elif isinstance(layer, layers.DepthwiseConv2D):
+            total += positions * c_out * kernel
+        else:
+            total += positions * c_out * kernel * c_in // layer.groups
+    return int(total)
 
 
 @dataclass
