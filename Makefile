@@ -25,7 +25,8 @@ help:
 	@echo "make check         the fast tests (unit, doctests, notebook hygiene, lint): minutes"
 	@echo "make test          run every test, including a fresh book build and browser checks"
 	@echo "make chapter NB=05b   execute one chapter as the build does: its seconds and peak MB"
-	@echo "                      (CELLS=5: also the five slowest cells; OUT=file: keep the result)"
+	@echo "                      (CELLS=5: also the five slowest cells; MEMORY=5: the five cells"
+	@echo "                      that raised the peak most; OUT=file: keep the result)"
 	@echo "make student       the student edition: notebooks without solutions, in student/"
 	@echo "make lab           open the notebooks in JupyterLab"
 	@echo "make bench         time the naive per-pixel approach against utils"
@@ -64,9 +65,11 @@ check: $(STAMP)
 
 NB ?=
 CELLS ?= 0
+MEMORY ?= 0
 chapter: $(STAMP)
-	@test -n "$(NB)" || { echo "usage: make chapter NB=05b [CELLS=5] [OUT=/tmp/05b.ipynb]"; exit 2; }
-	$(BIN)/python book/_ext/run_chapter.py "$(NB)" --cells $(CELLS) $(if $(OUT),--output "$(OUT)")
+	@test -n "$(NB)" || { echo "usage: make chapter NB=05b [CELLS=5] [MEMORY=5] [OUT=/tmp/05b.ipynb]"; exit 2; }
+	$(BIN)/python book/_ext/run_chapter.py "$(NB)" --cells $(CELLS) --memory $(MEMORY) \
+	  $(if $(OUT),--output "$(OUT)")
 
 # The chapters with the exercises' solutions removed, generated from notebooks/ (never edit them).
 # Standard library only: no .venv needed.

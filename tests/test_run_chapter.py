@@ -4,8 +4,10 @@ refused with the list of chapters."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -40,9 +42,11 @@ def test_the_per_cell_timeout_is_the_builds():
 
 
 def test_make_chapter_executes_one_chapter_and_reports_time_and_peak(tmp_path):
-    """Chapter 1 (about 5 s) executed for real through make, with its slowest cells."""
+    """Chapter 1 (about 5 s) executed for real through make, with its slowest cells and the
+    cells that raised its peak memory."""
     out = tmp_path / "01.ipynb"
-    proc = subprocess.run([*MAKE, "chapter", "NB=01", "CELLS=2", f"OUT={out}"], cwd=ROOT,
+    proc = subprocess.run([*MAKE, "chapter", "NB=01", "CELLS=2", "MEMORY=2", f"OUT={out}"],
+                          cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("01_landscapes: executed"))
@@ -50,7 +54,11 @@ def test_make_chapter_executes_one_chapter_and_reports_time_and_peak(tmp_path):
     peak = float(line.split("kernel peak ")[1].split(" MB")[0].replace(",", ""))
     assert 0 < seconds < 120 and 50 < peak < 1200, line
     assert "(goal 30 s)" in line and "(goal 1,200 MB)" in line
-    assert sum(x.startswith("  cell ") for x in proc.stdout.splitlines()) == 2
+    lines = proc.stdout.splitlines()
+    assert sum(re.match(r"  cell +\d+: +[\d.]+ s  ", x) is not None for x in lines) == 2
+    rises = [x for x in lines if re.match(r"  cell +\d+: \+ *\d+ MB to +\d+ MB", x)]
+    assert 1 <= len(rises) <= 2, proc.stdout
+    assert all(float(x.split(" MB to ")[1].split()[0]) <= peak + 1 for x in rises)
     import nbformat
 
     executed = nbformat.read(out, as_version=4)
@@ -58,6 +66,19 @@ def test_make_chapter_executes_one_chapter_and_reports_time_and_peak(tmp_path):
     assert len(executed.cells) == len(committed.cells)      # the peak cell is not kept
     assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
     assert not any(c.get("outputs") for c in committed.cells if c.cell_type == "code")
+
+
+def test_the_cells_that_raised_the_peak_come_largest_rise_first():
+    def code(count):
+        return SimpleNamespace(cell_type="code", execution_count=count,
+                               get=lambda key, default=None, c=count: c)
+
+    markdown = SimpleNamespace(cell_type="markdown", get=lambda key, default=None: None)
+    cells = [code(1), markdown, code(2), code(3), code(4)]
+    # (execution count, peak MB, resident MB after the cell)
+    records = [(1, 100.0, 90.0), (2, 400.0, 300.0), (3, 400.0, 250.0), (4, 900.0, 500.0)]
+    assert rc.memory_by_cell(cells, records) == [(500.0, 900.0, 500.0, 4),
+                                                 (300.0, 400.0, 300.0, 2)]
 
 
 def test_make_chapter_without_a_name_says_how_to_call_it():

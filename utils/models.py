@@ -43,6 +43,7 @@ from ._validation import (
 )
 from .quiet import quiet_tensorflow
 from .saliency import input_gradients
+from .timing import release_freed_memory
 from .training import TrainResult, count_parameters, multiply_adds, train
 
 __all__ = ["MODEL_NAMES", "RELATION_OBJECTS", "BAND_LOSSES", "build_model",
@@ -184,6 +185,7 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
     k = _layers()
     keras, layers = k.keras, k.layers
     keras.backend.clear_session()  # free the graphs of models built before
+    release_freed_memory()   # and hand the memory they held back
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(shape=(input_shape[0], input_shape[1], channels))
     inputs_f = layers.Identity(dtype="float32")(inputs)  # accepts uint8 one-hot (4x less memory)
@@ -254,6 +256,7 @@ def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
     from keras import layers
 
     keras.backend.clear_session()
+    release_freed_memory()   # and hand the memory they held back
     keras.utils.set_random_seed(seed)
     conv = layers.SeparableConv2D if separable else layers.Conv2D
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from ._validation import check_float, check_int, check_real_array, check_seed
 from .quiet import quiet_tensorflow
+from .timing import release_freed_memory
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)
@@ -113,6 +114,7 @@ def build_pixel_autoencoder(*, channels: int = 3, features: int = 8, width: int 
                                 min_inclusive=False, maximum=1.0)
     seed = check_seed("seed", seed)
     keras.backend.clear_session()
+    release_freed_memory()   # and hand the memory they held back
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((None, None, channels))
     x = layers.Conv2D(width, 3, padding="same", activation="relu")(inputs)
@@ -255,7 +257,9 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
                      batch_size=batch_size,
                      validation_data=(_noisy(val, (low, high), rng), val),
                      verbose=0, shuffle=True).history
-    return PixelHistory(epochs=len(hist["loss"]), seconds=time.perf_counter() - start,
+    seconds = time.perf_counter() - start
+    release_freed_memory()
+    return PixelHistory(epochs=len(hist["loss"]), seconds=seconds,
                         loss=hist["loss"], val_loss=hist["val_loss"])
 
 

@@ -9,6 +9,8 @@ Example
 True
 >>> "CPU" in machine_summary()
 True
+>>> release_freed_memory() in (True, False)
+True
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TypeVar
 
 from ._validation import check_int
 
-__all__ = ["best_time", "machine_summary", "peak_memory_mb"]
+__all__ = ["best_time", "machine_summary", "peak_memory_mb", "release_freed_memory"]
 
 T = TypeVar("T")
 
@@ -51,6 +53,36 @@ def best_time(fn: Callable[[], T], repeat: int = 3) -> tuple[float, T]:
         result = fn()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def release_freed_memory() -> bool:
+    """Hand the heap memory this process has freed back to the operating system.
+
+    The C library keeps freed memory for later allocations instead of returning it.  Training
+    a network frees a few hundred MB at its end (the traced training step, its batches and
+    gradients) that the process then keeps, so the next network's peak stacks on top of the
+    last one's.  With glibc (Linux), ``malloc_trim(0)`` returns it: measured on chapter 5b's
+    encoder, the resident set fell from 1,005 to 739 MB after one epoch.  The trainers and
+    model builders of ``utils`` call this after every training and before every new network.
+
+    Returns
+    -------
+    bool
+        True if memory was handed back, False where the C library has no ``malloc_trim``
+        (macOS, Windows) or had nothing to return.
+    """
+    import gc
+
+    gc.collect()
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return False
+    return bool(trim(0))
 
 
 def peak_memory_mb() -> float:

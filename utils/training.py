@@ -22,6 +22,7 @@ import numpy as np
 
 from ._validation import check_float, check_int, check_real_array, check_seed
 from .quiet import quiet_tensorflow
+from .timing import release_freed_memory
 
 __all__ = ["TrainResult", "train", "count_parameters", "multiply_adds", "check_model_input"]
 
@@ -248,5 +249,6 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
         how = "budget"
     else:
         how = "patience" if stopper.stopped_epoch > 0 else "epochs"
+    release_freed_memory()
     return TrainResult(epochs=epochs, seconds=seconds, loss=history.history["loss"],
                        val_loss=history.history["val_loss"], stopped_by=how)

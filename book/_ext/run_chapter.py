@@ -3,13 +3,17 @@
     make chapter NB=05b                       # or: .venv/bin/python book/_ext/run_chapter.py 05b
     make chapter NB=05b CELLS=5               # also the five slowest cells
     make chapter NB=05b OUT=/tmp/05b.ipynb    # also keep the executed notebook
+    make chapter NB=05b MEMORY=5              # also the five cells that raised the peak most
 
 The notebook runs in ``notebooks/`` (like the build and JupyterLab), in the book's kernel, with
 the build's settings: at most two malloc arenas, quiet TensorFlow, a fixed hash seed, the same
 per-cell timeout, and a cell error stops it.  Its time is the wall time of executing the cells
 (what myst-nb records for the instructors' table); its peak memory is the kernel's own peak
 resident set (``ru_maxrss``), read by one extra cell after the last, as the build's test does.
-The committed notebook is never modified.  The goals come from ``tests/budgets.py``.
+With ``--memory N`` a hook registered before the first cell reads the peak and the current
+resident set after every cell, and the N cells that raised the peak most are printed with the
+resident set they left behind.  The committed notebook is never modified.  The goals come
+from ``tests/budgets.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,18 @@ BUILD_ENV = {"MALLOC_ARENA_MAX": "2", "TF_CPP_MIN_LOG_LEVEL": "3",
 PEAK_CELL = ("import json, resource\n"
              "print(json.dumps({'peak_mb': resource.getrusage(resource.RUSAGE_SELF)"
              ".ru_maxrss / 1024}))")
+# After every cell: (execution count, peak MB, resident MB now), kept in the kernel.
+MEMORY_HOOK = (
+    "import resource as _l2ls_resource\n"
+    "_l2ls_memory = []\n"
+    "def _l2ls_after_cell(result):\n"
+    "    with open('/proc/self/statm') as statm:\n"
+    "        pages = int(statm.read().split()[1])\n"
+    "    _l2ls_memory.append((result.execution_count,\n"
+    "        _l2ls_resource.getrusage(_l2ls_resource.RUSAGE_SELF).ru_maxrss / 1024,\n"
+    "        pages * _l2ls_resource.getpagesize() / 2 ** 20))\n"
+    "get_ipython().events.register('post_run_cell', _l2ls_after_cell)")
+MEMORY_REPORT = "import json\nprint(json.dumps(_l2ls_memory))"
 
 
 def find_notebook(name: str) -> Path:
@@ -61,7 +77,22 @@ def cell_seconds(cell) -> float | None:
             ).total_seconds()
 
 
-def run(path: Path, slowest: int = 0, output: Path | None = None) -> dict:
+def memory_by_cell(cells, records) -> list[tuple[float, float, float, int]]:
+    """(peak raised by the cell, peak after it, resident set after it, cell index), the cells
+    that raised the peak, largest rise first; ``records`` from :data:`MEMORY_HOOK`."""
+    after = {count: (peak, rss) for count, peak, rss in records}
+    rows, previous = [], None
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code" or cell.get("execution_count") not in after:
+            continue
+        peak, rss = after[cell.execution_count]
+        if previous is not None and peak > previous:
+            rows.append((peak - previous, peak, rss, index))
+        previous = peak
+    return sorted(rows, reverse=True)
+
+
+def run(path: Path, slowest: int = 0, output: Path | None = None, memory: int = 0) -> dict:
     import nbformat
     from nbclient import NotebookClient
 
@@ -69,12 +100,21 @@ def run(path: Path, slowest: int = 0, output: Path | None = None) -> dict:
         os.environ.setdefault(key, value)
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PEAK_CELL))
+    if memory:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(MEMORY_HOOK))
+        nb.cells.append(nbformat.v4.new_code_cell(MEMORY_REPORT))
     client = NotebookClient(nb, timeout=build_timeout(), kernel_name="python3",
                             allow_errors=False, record_timing=True,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    raised = []
+    if memory:
+        report = nb.cells.pop()
+        nb.cells.pop(0)
+        text = "".join(o.get("text", "") for o in report.outputs if o.output_type == "stream")
+        raised = memory_by_cell(nb.cells, json.loads(text.strip().splitlines()[-1]))[:memory]
     peak_cell = nb.cells.pop()
     text = "".join(o.get("text", "") for o in peak_cell.outputs if o.output_type == "stream")
     peak = json.loads(text.strip().splitlines()[-1])["peak_mb"]
@@ -85,7 +125,8 @@ def run(path: Path, slowest: int = 0, output: Path | None = None) -> dict:
     if output is not None:
         nbformat.write(nb, output)
     return {"notebook": path.stem, "seconds": seconds, "peak_mb": peak,
-            "slowest_cells": cells[:slowest], "stderr_cells": stderr, "nb": nb}
+            "slowest_cells": cells[:slowest], "stderr_cells": stderr, "nb": nb,
+            "peak_raised_by": raised}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,15 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("nb", help="the start of a notebook's file name, such as 05b")
     parser.add_argument("--cells", type=int, default=0, help="print the N slowest cells")
     parser.add_argument("--output", type=Path, help="write the executed notebook there")
+    parser.add_argument("--memory", type=int, default=0,
+                        help="print the N cells that raised the kernel's peak memory most")
     args = parser.parse_args(argv)
     if args.cells < 0:
         parser.error(f"--cells must be 0 or more, got {args.cells}")
+    if args.memory < 0:
+        parser.error(f"--memory must be 0 or more, got {args.memory}")
     try:
         path = find_notebook(args.nb)
     except ValueError as error:
         parser.error(str(error))
     print(f"executing {path.relative_to(ROOT)} ...", flush=True)
-    result = run(path, args.cells, args.output)
+    result = run(path, args.cells, args.output, args.memory)
     goal = budgets.goal_seconds(path.stem)
     print(f"{path.stem}: executed in {result['seconds']:.1f} s (goal {goal} s), "
           f"kernel peak {result['peak_mb']:,.0f} MB (goal {budgets.GOAL_MEMORY_MB:,} MB)")
@@ -112,6 +157,13 @@ def main(argv: list[str] | None = None) -> int:
         first = next((line for line in result["nb"].cells[index].source.splitlines()
                       if line.strip() and not line.startswith("#")), "")
         print(f"  cell {index:3d}: {seconds:6.1f} s  {first[:60]}")
+    if result["peak_raised_by"]:
+        print("  cells that raised the peak (rise, peak after, resident set after):")
+    for rise, peak, rss, index in result["peak_raised_by"]:
+        first = next((line for line in result["nb"].cells[index].source.splitlines()
+                      if line.strip() and not line.startswith("#")), "")
+        print(f"  cell {index:3d}: +{rise:5.0f} MB to {peak:5.0f} MB, {rss:5.0f} MB after  "
+              f"{first[:40]}")
     if result["stderr_cells"]:
         print(f"  cells writing to stderr (the build fails on them): {result['stderr_cells']}")
         return 1
