@@ -230,6 +230,7 @@ BAD = {
     "training.count_parameters": (lambda: _m("training").count_parameters("a model"),
                                   "model"),
     "training.multiply_adds": (lambda: _m("training").multiply_adds("a model"), "model"),
+    "training.fresh_session": (lambda: _m("training").fresh_session(-1), "seed"),
     "training.check_model_input": (lambda: _m("training").check_model_input("a model", {}),
                                    "model"),
 }

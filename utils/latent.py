@@ -55,6 +55,7 @@ from .arrangements import augment, check_lattice_grids
 from .objects import augment_objects
 from .quiet import quiet_tensorflow
 from .timing import release_freed_memory
+from .training import fresh_session
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)
@@ -233,9 +234,7 @@ def build_autoencoder(grid_shape: tuple[int, int] = (50, 50), *, n_levels: int =
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
                                 min_inclusive=False, maximum=1.0)
     seed = check_seed("seed", seed)
-    keras.backend.clear_session()   # free the graphs of models built before
-    release_freed_memory()   # and hand the memory they held back
-    keras.utils.set_random_seed(seed)
+    fresh_session(seed)   # no graph or memory of earlier networks
     model = GridAutoencoder(tuple(grid_shape), n_levels, latent_dim, width, block,
                             bool(variational), reduction, seed,
                             name="vae" if variational else "autoencoder")
@@ -563,9 +562,7 @@ def build_contrastive(*, n_levels: int = 4, width: int = 32, dim: int = 32, bloc
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
                                 min_inclusive=False, maximum=1.0)
     seed = check_seed("seed", seed)
-    keras.backend.clear_session()
-    release_freed_memory()   # and hand the memory they held back
-    keras.utils.set_random_seed(seed)
+    fresh_session(seed)   # no graph or memory of earlier networks
     stem = check_choice("stem", stem, ("patch", "presence"))
     model = ContrastiveLearner(n_levels, width, dim, block, temperature, seed, stem,
                                name="contrastive")

@@ -43,8 +43,7 @@ from ._validation import (
 )
 from .quiet import quiet_tensorflow
 from .saliency import input_gradients
-from .timing import release_freed_memory
-from .training import TrainResult, count_parameters, multiply_adds, train
+from .training import TrainResult, count_parameters, fresh_session, multiply_adds, train
 
 __all__ = ["MODEL_NAMES", "RELATION_OBJECTS", "BAND_LOSSES", "build_model",
            "build_band_classifier",
@@ -184,9 +183,7 @@ def build_model(name: str, input_shape: tuple[int | None, int | None, int], n_ou
 
     k = _layers()
     keras, layers = k.keras, k.layers
-    keras.backend.clear_session()  # free the graphs of models built before
-    release_freed_memory()   # and hand the memory they held back
-    keras.utils.set_random_seed(seed)
+    fresh_session(seed)   # no graph or memory of earlier networks
     inputs = keras.Input(shape=(input_shape[0], input_shape[1], channels))
     inputs_f = layers.Identity(dtype="float32")(inputs)  # accepts uint8 one-hot (4x less memory)
     x = k.AddCoords()(inputs_f) if name == "coordconv" else inputs_f
@@ -255,9 +252,7 @@ def build_band_classifier(input_shape: tuple[int, int, int], n_outputs: int, *,
     keras = quiet_tensorflow()
     from keras import layers
 
-    keras.backend.clear_session()
-    release_freed_memory()   # and hand the memory they held back
-    keras.utils.set_random_seed(seed)
+    fresh_session(seed)   # no graph or memory of earlier networks
     conv = layers.SeparableConv2D if separable else layers.Conv2D
 
     def body(x):

@@ -27,6 +27,7 @@ import numpy as np
 from ._validation import check_float, check_int, check_real_array, check_seed
 from .quiet import quiet_tensorflow
 from .timing import release_freed_memory
+from .training import fresh_session
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)
@@ -113,9 +114,7 @@ def build_pixel_autoencoder(*, channels: int = 3, features: int = 8, width: int 
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0,
                                 min_inclusive=False, maximum=1.0)
     seed = check_seed("seed", seed)
-    keras.backend.clear_session()
-    release_freed_memory()   # and hand the memory they held back
-    keras.utils.set_random_seed(seed)
+    fresh_session(seed)   # no graph or memory of earlier networks
     inputs = keras.Input((None, None, channels))
     x = layers.Conv2D(width, 3, padding="same", activation="relu")(inputs)
     for _ in range(levels):

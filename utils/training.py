@@ -24,7 +24,8 @@ from ._validation import check_float, check_int, check_real_array, check_seed
 from .quiet import quiet_tensorflow
 from .timing import release_freed_memory
 
-__all__ = ["TrainResult", "train", "count_parameters", "multiply_adds", "check_model_input"]
+__all__ = ["TrainResult", "train", "count_parameters", "multiply_adds", "check_model_input",
+           "fresh_session"]
 
 
 def count_parameters(model) -> int:
@@ -162,6 +163,28 @@ def check_model_input(model, arrays: dict[str, np.ndarray]) -> None:
                                         for w, g in zip(want, got, strict=True)):
             raise ValueError(f"{name} has samples of shape {got}, the model takes {want} "
                              f"(None: any size)")
+
+
+def fresh_session(seed: int) -> None:
+    """Start a new network: forget the graphs of the networks built before
+    (``keras.backend.clear_session``), hand the memory they held back to the operating system
+    (:func:`utils.timing.release_freed_memory`) and seed Keras, NumPy and Python with ``seed``.
+    Every model builder of ``utils`` calls it first.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the new network's weights (0..2**32 - 1).
+
+    Returns
+    -------
+    None
+    """
+    seed = check_seed("seed", seed)
+    keras = quiet_tensorflow()
+    keras.backend.clear_session()
+    release_freed_memory()
+    keras.utils.set_random_seed(seed)
 
 
 def train(model, x: object, y: object, x_val: object, y_val: object, *,

@@ -77,6 +77,12 @@ def cell_seconds(cell) -> float | None:
             ).total_seconds()
 
 
+def first_line(cell) -> str:
+    """A cell's first line of code (not a comment), to name it in the report."""
+    return next((line for line in cell.source.splitlines()
+                 if line.strip() and not line.startswith("#")), "")
+
+
 def memory_by_cell(cells, records) -> list[tuple[float, float, float, int]]:
     """(peak raised by the cell, peak after it, resident set after it, cell index), the cells
     that raised the peak, largest rise first; ``records`` from :data:`MEMORY_HOOK`."""
@@ -154,16 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{path.stem}: executed in {result['seconds']:.1f} s (goal {goal} s), "
           f"kernel peak {result['peak_mb']:,.0f} MB (goal {budgets.GOAL_MEMORY_MB:,} MB)")
     for seconds, index in result["slowest_cells"]:
-        first = next((line for line in result["nb"].cells[index].source.splitlines()
-                      if line.strip() and not line.startswith("#")), "")
-        print(f"  cell {index:3d}: {seconds:6.1f} s  {first[:60]}")
+        print(f"  cell {index:3d}: {seconds:6.1f} s  {first_line(result['nb'].cells[index])[:60]}")
     if result["peak_raised_by"]:
         print("  cells that raised the peak (rise, peak after, resident set after):")
     for rise, peak, rss, index in result["peak_raised_by"]:
-        first = next((line for line in result["nb"].cells[index].source.splitlines()
-                      if line.strip() and not line.startswith("#")), "")
         print(f"  cell {index:3d}: +{rise:5.0f} MB to {peak:5.0f} MB, {rss:5.0f} MB after  "
-              f"{first[:40]}")
+              f"{first_line(result['nb'].cells[index])[:40]}")
     if result["stderr_cells"]:
         print(f"  cells writing to stderr (the build fails on them): {result['stderr_cells']}")
         return 1
