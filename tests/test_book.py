@@ -476,7 +476,8 @@ def test_co_occurrence_baselines_claims_hold(built_book):
     a = {k: number(v) for k, v in glued(built_book, "04a_relations_cnn").items()
          if k.startswith("acc_")}
     b = {k: number(v) for k, v in glued(built_book, "05b_relational_latent_space").items()
-         if k.startswith(("co_occurrence", "adjacency", "directional", "relation_facts"))}
+         if k.startswith(("co_occurrence", "adjacency", "directional", "relation_facts",
+                          "counts", "contrastive", "PCA_pixels"))}
     c = {k: number(v) for k, v in glued(built_book, "06_your_own_grids").items()
          if k.startswith(("cls_", "clu_")) and not v.startswith(("'", '"'))}
     record("co_occurrence", {"04a": a, "05b": b, "06": c})
@@ -489,6 +490,11 @@ def test_co_occurrence_baselines_claims_hold(built_book):
     # 5b: pairs at one short offset "see little of what separates" the families
     assert b["co_occurrence_high"] < b["directional_low"]
     assert b["adjacency_nmi"] < b["directional_low"]
+    # "where they do not (relations, directional, encoder against counts, co-occurrence,
+    # adjacency and PCA on pixels), the ranking is clear"
+    for good in ("relation_facts", "directional", "contrastive"):
+        for poor in ("counts", "co_occurrence", "adjacency", "PCA_pixels"):
+            assert b[f"{good}_low"] > b[f"{poor}_high"], (good, poor)
     # 6: far below the directional features at distances 1-4; far better once the offsets
     # cover the 7-18 cells between the objects
     assert c["cls_co-occurrence_d_1-4_high"] < c["cls_directional_features_low"]

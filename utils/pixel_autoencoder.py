@@ -32,6 +32,9 @@ from .training import fresh_session
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)
 
+STEPS_PER_EXECUTION = 32
+"""Training steps run per call into TensorFlow (see :func:`build_pixel_autoencoder`)."""
+
 __all__ = ["build_pixel_autoencoder", "training_patches", "PixelHistory",
            "fit_pixel_autoencoder", "pixel_codes", "reconstruct_image", "receptive_field"]
 
@@ -127,7 +130,11 @@ def build_pixel_autoencoder(*, channels: int = 3, features: int = 8, width: int 
     x = layers.Conv2D(width, 3, padding="same", activation="relu")(x)
     outputs = layers.Conv2D(channels, 3, padding="same", activation="sigmoid")(x)
     model = keras.Model(inputs, outputs, name=f"pixel_autoencoder_l{levels}_f{features}")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+    # Many small steps (batch 32 of 16 x 16 patches): running 32 of them per call into
+    # TensorFlow instead of one halves the training time, with identical losses (measured:
+    # 4 epochs of 7,200 patches, 20.7 -> 10.8 s on 2 cores).
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse",
+                  steps_per_execution=STEPS_PER_EXECUTION)
     model.levels = levels
     return model
 
