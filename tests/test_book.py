@@ -201,6 +201,17 @@ def test_chapter_6_prose_claims_hold(built_book):
     same = g["shift_same_acc"]
     assert "3, 4" in raw["shift_s34_flagged"] and abs(g["shift_s34_acc"] - same) < 0.03
     assert "1, 2, 3, 4" in raw["shift_s14_flagged"] and g["shift_s14_acc"] < same - 0.1
+    # "a low top probability is a second alarm ... here its confidence fell"
+    assert "falls" in raw["conf_moves"] and g["shift_s14_conf"] < g["shift_same_conf"] - 0.1
+    # the mixture: by the silhouette "no better separated" than k-means, so nothing without
+    # labels prefers it
+    assert "no better" in raw["sil_gmm_verdict"] and g["sil_pairs_gmm"] <= g["sil_pairs_km"]
+    # without the self-relations k-means does far better ("most of what k-means followed")
+    assert g["dir_pair_low"] > g["clu_block_2_levels_1-2_high"] + 0.1
+    # the exercise: flat on `pairs` ("not well separated at any k"), the classes on the
+    # relations between the two levels
+    assert g["sil_high"] - g["sil_low"] < 0.05 and g["sil_high"] < 0.3
+    assert g["sil2_best"] == 4 and g["sil2_high"] > g["sil_high"] + 0.2
 
 
 def test_chapter_2_other_clusterers_prose_claims_hold(built_book):
@@ -445,6 +456,8 @@ def test_chapter_7_real_data_claims_hold(built_book):
     assert w["best_digit_clu"] == "t-SNE of the PCA"
     assert g["dclu_directional_features_nmi"] - g["dclu_level_counts_nmi"] < 0.05
     assert g["dclu_contrastive_encoder_nmi"] < g["dclu_pixels_nmi"]
+    # "four epochs of training added little" over the same network untrained
+    assert abs(g["dclu_contrastive_encoder_nmi"] - g["dclu_untrained_encoder_nmi"]) < 0.1
     # co-occurrence: local texture classifies "much better" than the directional counts,
     # clusters at "only" a fraction of the pixels; moves only in its background pairs
     assert g["dcls_co_occurrence_low"] > g["dcls_directional_features_high"] + 0.1
@@ -458,6 +471,9 @@ def test_chapter_7_real_data_claims_hold(built_book):
         assert g[f"arc_{name}_ami_low"] > g[f"arc_{name}_chance_ami_high"], name
     assert w["arc_best"] == "colour counts" and w["arc_dir_vs_counts"] == "below"
     assert g["arc_directional_features_ami_high"] < g["arc_colour_counts_ami_low"]
+    # the gallery's clusters: one catch-all, and many of a single grid
+    assert g["arc_largest"] > 0.2 * g["arc_grids"] and g["arc_median_size"] <= 2
+    assert g["arc_singletons"] > 0.5 * g["arc_clusters"]
     # terrain: real spectra flatter than every Perlin seed; skewed heights; sea level
     assert w["slopes_verdict"] == "flatter than every"
     assert g["jack_slope"] > g["perlin_slope_high"] and g["van_slope"] > g["perlin_slope_high"]

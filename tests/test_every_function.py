@@ -53,6 +53,7 @@ BAD = {
         lambda: _m("arrangements").check_lattice_grids(G, 3), "block"),
     "objects.find_objects": (lambda: _m("objects").find_objects(G, n_levels=0), "n_levels"),
     "objects.keep_levels": (lambda: _m("objects").keep_levels(G, "12"), "levels"),
+    "objects.grid_quarter": (lambda: _m("objects").grid_quarter(G[0]), "grids"),
     "clustering.stability_curve": (
         lambda: _m("clustering").stability_curve(np.ones((10, 2)), [2], fraction=1.0),
         "fraction"),

@@ -171,3 +171,22 @@ def test_the_book_is_citable_and_licensed():
     readme = (ROOT / "README.md").read_text()
     assert "CC BY 4.0" in readme and "CITATION.cff" in readme and "CONTRIBUTING.md" in readme
     assert "CC BY 4.0" in config()["html"]["extra_footer"]
+
+
+def test_optional_sections_are_listed_for_instructors(notebook):
+    """Issue 39: a chapter marks the sections a class may leave to reading with "(optional)" in
+    their titles, says that its stated time is the core path's, and the instructors' page lists
+    those sections in the chapter's row."""
+    path, nb = notebook
+    text = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    optional = [m.group(1) for t in text
+                for m in re.finditer(r"^#+ (.+?) \(optional\)\s*$", t, flags=re.M)]
+    if not optional:
+        return
+    assert re.search(r"for the core\s+path", text[0]), f"{path.name}: no core path's time"
+    page = (ROOT / "book" / "instructors.md").read_text()
+    row = next((line for line in page.splitlines()
+                if line.startswith("| {doc}`") and f"notebooks/{path.stem}>`" in line), "")
+    assert row, f"instructors.md lists no optional sections of {path.name}"
+    for title in optional:
+        assert title in row, f"{path.name}: optional section {title!r} not in {row!r}"

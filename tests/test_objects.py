@@ -120,6 +120,26 @@ def test_keep_levels():
         ob.keep_levels(g, [0])
 
 
+def test_grid_quarter_finds_the_quarter_of_the_centre():
+    g = np.zeros((4, 10, 10), dtype=np.uint8)
+    g[0, 1, 1] = 1                     # top-left
+    g[1, 2, 8] = 3                     # top-right
+    g[2, 9, 0] = 2                     # bottom-left
+    g[3, 6, 2:10] = 4                  # bottom-right: centre at column 5.5
+    assert ob.grid_quarter(g).tolist() == [0, 1, 2, 3]
+    # the centre of all non-empty cells, not of one object
+    g2 = np.zeros((1, 10, 10), dtype=np.uint8)
+    g2[0, 0, 0] = 1
+    g2[0, 9, 9] = 2
+    assert ob.grid_quarter(g2).tolist() == [0]   # centre (4.5, 4.5): above and left of 5
+    g2[0, 9, 0] = 3
+    assert ob.grid_quarter(g2).tolist() == [2]   # centre (6, 3): bottom-left
+    with pytest.raises(ValueError, match=whole_word("grids")):
+        ob.grid_quarter(np.zeros((2, 4, 4), dtype=np.uint8))
+    with pytest.raises(ValueError, match=whole_word("grids")):
+        ob.grid_quarter(np.ones((4, 4), dtype=np.uint8))
+
+
 def test_same_seed_same_views(grids):
     a = ob.augment_objects(grids, seed=4)
     assert np.array_equal(a, ob.augment_objects(grids, seed=4))
