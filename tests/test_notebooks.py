@@ -190,3 +190,44 @@ def test_optional_sections_are_listed_for_instructors(notebook):
     assert row, f"instructors.md lists no optional sections of {path.name}"
     for title in optional:
         assert title in row, f"{path.name}: optional section {title!r} not in {row!r}"
+
+
+INCLUDE = re.compile(r"```\{literalinclude\} (\S+)\n((?::[a-z-]+:.*\n)*)")
+
+
+def _option(options: str, name: str) -> str | None:
+    found = re.search(rf"^:{name}: (.*)$", options, flags=re.M)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("stem", ["04a_relations_cnn", "05a_vae_latent_space",
+                                  "05b_relational_latent_space",
+                                  "05c_autoencoder_segmentation"])
+def test_the_method_is_on_the_page_from_the_code_that_runs(stem):
+    """Issue 36: the chapters that train networks show their models and losses with Sphinx's
+    literalinclude from utils (no copy that can drift). Every included object exists, and every
+    start-after / end-before marker occurs in it exactly once, so the build's failure on a
+    renamed object is caught here first, with a clear message."""
+    import ast
+
+    nb = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    found = list(INCLUDE.finditer(text))
+    assert found, f"{stem}: no literalinclude of the code that runs"
+    for match in found:
+        path = (ROOT / "notebooks" / match.group(1)).resolve()
+        assert path.is_file() and ROOT / "utils" in path.parents, match.group(1)
+        obj = _option(match.group(2), "pyobject")
+        assert obj, f"{stem}: include of {path.name} without :pyobject:"
+        source = path.read_text()
+        node: ast.AST = ast.parse(source)
+        for part in obj.split("."):
+            node = next((n for n in ast.iter_child_nodes(node)
+                         if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == part),
+                        None)
+            assert node is not None, f"{stem}: {path.name} has no {obj}"
+        body = ast.get_source_segment(source, node)
+        for marker in ("start-after", "end-before"):
+            value = _option(match.group(2), marker)
+            if value is not None:
+                assert body.count(value) == 1, f"{stem}: {obj}: {marker} {value!r}"
