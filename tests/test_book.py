@@ -558,3 +558,17 @@ def test_every_page_states_the_licences(built_book):
     for page in chapters + [built_book.html / "book" / "intro.html"]:
         text = page.read_text()
         assert "creativecommons.org/licenses/by/4.0" in text and "MIT" in text, page.name
+
+
+@pytest.mark.parametrize("stem", ["05b_relational_latent_space", "06_your_own_grids",
+                                  "07_real_data"])
+def test_printed_output_fits_the_page(built_book, stem):
+    """Issue 39: what the chapters read as a student prints fits the page (79 characters, as
+    their code does): tables and long lines no longer scroll off at 1280 px."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    path = built_book.html.parent / "jupyter_execute" / "notebooks" / f"{stem}.ipynb"
+    nb = json.loads(path.read_text())
+    wide = [(i, line) for i, cell in enumerate(nb["cells"]) for out in cell.get("outputs", [])
+            if out.get("output_type") == "stream"
+            for line in "".join(out["text"]).splitlines() if len(line) > 79]
+    assert not wide, f"{stem}: printed lines wider than 79 characters: {wide[:5]}"

@@ -231,3 +231,13 @@ def test_the_method_is_on_the_page_from_the_code_that_runs(stem):
             value = _option(match.group(2), marker)
             if value is not None:
                 assert body.count(value) == 1, f"{stem}: {obj}: {marker} {value!r}"
+
+
+def test_glue_stays_out_of_the_teaching_flow(notebook):
+    """Issue 39: glue is bookkeeping: it is called only in cells the reader does not read as
+    teaching (tagged remove-cell, or helper cells tagged hide-input)."""
+    path, nb = notebook
+    visible = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+               and re.search(r"^\s*glue\(", "".join(c["source"]), flags=re.M)
+               and not {"remove-cell", "hide-input"} & set(c["metadata"].get("tags", []))]
+    assert not visible, f"{path.name}: glue in teaching cells {visible}"
