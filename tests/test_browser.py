@@ -170,3 +170,23 @@ def test_student_edition_download_link_works(browser, site, entry):
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert sorted(names) == sorted(f"student/{nb.name}" for nb in NOTEBOOKS)
     assert not errors
+
+
+def test_a_chapter_links_to_the_api_reference_and_its_source(browser, site):
+    """Issue 36: a reader follows a function's name in chapter 5b to its API entry, which
+    names the chapter back and links to the code that runs."""
+    page, errors, _ = open_page(browser, site, "notebooks/05b_relational_latent_space.html")
+    link = page.locator("a.reference.internal:has(code.py-func)", has_text="augment_objects")
+    link.first.click()
+    page.wait_for_load_state("load")
+    assert "/book/api/relations.html#utils.objects.augment_objects" in page.url, page.url
+    entry = page.locator('dl:has(> dt[id="utils.objects.augment_objects"])')
+    assert entry.is_visible()
+    text = entry.inner_text()
+    assert "Used in chapters:" in text and "5b" in text, text[-300:]
+    entry.locator("a:has(.viewcode-link)").first.click()
+    page.wait_for_load_state("load")
+    assert "/_modules/utils/objects.html" in page.url, page.url
+    assert "def augment_objects" in page.inner_text("body")
+    page.close()
+    assert not errors, errors
