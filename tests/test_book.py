@@ -618,3 +618,21 @@ def test_every_python_reference_in_the_pages_links_to_the_api(built_book):
             assert re.match(r"(\.\./)*(book/)?api/", link.group(1)), (
                 f"{name}: {link.group(1)} is not an API page")
     assert total >= 30, f"only {total} Python references in the book: are the roles rendered?"
+
+
+def test_every_figure_image_has_an_opaque_background(built_book):
+    """Issue 36: a figure drawn on a transparent background turns unreadable on the site's
+    dark mode (black axes and text on a dark page); every PNG of the site is opaque."""
+    from PIL import Image
+
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    images = sorted((built_book.html / "_images").glob("*.png"))
+    assert len(images) >= 20, f"only {len(images)} PNG figures in the site"
+    see_through = []
+    for path in images:
+        with Image.open(path) as image:
+            if image.mode in ("RGBA", "LA") or "transparency" in image.info:
+                alpha = image.convert("RGBA").getchannel("A")
+                if alpha.getextrema()[0] < 255:
+                    see_through.append(path.name)
+    assert not see_through, f"PNGs with transparent pixels: {see_through[:10]}"

@@ -15,6 +15,7 @@ import functools
 import http.server
 import io
 import os
+import re
 import shutil
 import threading
 import zipfile
@@ -190,3 +191,59 @@ def test_a_chapter_links_to_the_api_reference_and_its_source(browser, site):
     assert "def augment_objects" in page.inner_text("body")
     page.close()
     assert not errors, errors
+
+
+def read_images(page) -> list[dict]:
+    """Every image in the page's article: its alt text and its top-left pixel as drawn."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('article img'))
+        .map(img => {
+            const canvas = document.createElement('canvas');
+            canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+            const ctx = canvas.getContext('2d');
+            ctx.drawImage(img, 0, 0);
+            const pixel = Array.from(ctx.getImageData(1, 1, 1, 1).data);
+            return {src: img.src.split('/').pop(), alt: img.getAttribute('alt'), pixel,
+                    filter: getComputedStyle(img).filter};
+        })""")
+
+
+@pytest.mark.parametrize("nb", [p.stem for p in NOTEBOOKS])
+def test_every_image_of_a_chapter_has_meaningful_alt_text(browser, site, nb):
+    """Issue 36: what a screen reader says instead of each figure, read in the browser."""
+    page, errors, _ = open_page(browser, site, f"notebooks/{nb}.html")
+    images = read_images(page)
+    page.close()
+    assert images, f"{nb}: no image"
+    for image in images:
+        alt = (image["alt"] or "").strip()
+        words = alt.split()
+        assert len(words) >= 4 and alt.lower() not in {"png", "image", "figure", "output"}, (
+            f"{nb}: {image['src']} has no meaningful alt text: {alt!r}")
+    assert not errors
+
+
+def test_figures_stand_on_their_light_background_in_dark_mode(browser, site):
+    """Issue 36: the theme's dark mode (its switch stores the choice in localStorage) leaves
+    every figure on its own opaque, light background: drawn for a light page, readable on a
+    dark one."""
+    page = browser.new_page(color_scheme="dark")
+    page.add_init_script("localStorage.setItem('mode', 'dark');"
+                         "localStorage.setItem('theme', 'dark');")
+    checked = 0
+    for nb in [p.stem for p in NOTEBOOKS]:
+        page.goto(f"{site}/notebooks/{nb}.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        theme = page.evaluate("() => document.documentElement.dataset.theme")
+        assert theme == "dark", f"{nb}: the page did not switch to dark mode ({theme})"
+        background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        rgb = [int(v) for v in re.findall(r"\d+", background)[:3]]
+        assert max(rgb) < 100, f"{nb}: the dark page has a light background {background}"
+        for image in read_images(page):
+            r, g, b, a = image["pixel"]
+            assert a == 255 and min(r, g, b) >= 200, (
+                f"{nb}: {image['src']} does not stand on a light background in dark mode: "
+                f"corner pixel {image['pixel']}")
+            assert "invert" not in image["filter"], f"{nb}: {image['src']} is inverted"
+            checked += 1
+    page.close()
+    assert checked >= 20, f"only {checked} images checked in dark mode"
