@@ -89,3 +89,10 @@ def test_the_book_chapters_use_what_they_teach():
     assert "05b_relational_latent_space" in uses["utils.latent.fit_contrastive"]
     assert "04a_relations_cnn" in uses["utils.layers.DirectionalContext"]
     assert "06_your_own_grids" in uses["utils.io.load_grids"]
+
+
+def test_the_package_docstring_names_every_module():
+    import utils
+
+    missing = [m for m in PUBLIC_MODULES if f":mod:`utils.{m}`" not in utils.__doc__]
+    assert not missing, f"utils/__init__.py does not name {missing}"

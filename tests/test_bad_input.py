@@ -96,15 +96,15 @@ def test_keras_arguments_get_our_messages():
 
     model = md.build_model("cnn_pool", (50, 50, 4))
     x = np.zeros((2, 50, 50, 4), np.float32)
-    with pytest.raises(TypeError, match="model"):
+    with pytest.raises(TypeError, match=whole_word("model")):
         md.input_gradients("a model", x)
     with pytest.raises(ValueError, match="x has samples of shape"):
         md.input_gradients(model, np.zeros((2, 50, 50, 3)))
-    with pytest.raises(ValueError, match="output"):
+    with pytest.raises(ValueError, match=whole_word("output")):
         md.input_gradients(model, x, output=1)
-    with pytest.raises(ValueError, match="x_val"):
+    with pytest.raises(ValueError, match=whole_word("x_val")):
         md.train(model, x, np.zeros(2), np.zeros((2, 50, 50, 2)), np.zeros(2))
-    with pytest.raises(ValueError, match="block"):
+    with pytest.raises(ValueError, match=whole_word("block")):
         md.build_model("cnn_pool", (50, 50, 4), block=0)
     with pytest.raises(ValueError, match="24"):
         md.build_model("relational", (20, 20, 4))

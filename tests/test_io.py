@@ -273,7 +273,7 @@ def test_pad_grids_adds_empty_cells_only():
     assert padded[:, 3:].sum() == 0 and padded[:, :, 4:].sum() == 0
     assert io.pad_grids(g[0], 2).shape == (4, 4)
     assert io.pad_grids(g, 1) is not g and io.pad_grids(g, 1).shape == g.shape
-    with pytest.raises(ValueError, match="block"):
+    with pytest.raises(ValueError, match=whole_word("block")):
         io.pad_grids(g, 0)
-    with pytest.raises(TypeError, match="grids"):
+    with pytest.raises(TypeError, match=whole_word("grids")):
         io.pad_grids(g + 0.5, 5)

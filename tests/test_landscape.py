@@ -12,6 +12,8 @@ from utils import bands as bd
 from utils import landscape as ls
 from utils import naive
 
+from words import whole_word
+
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
@@ -259,5 +261,5 @@ def test_landscape_bands_ranges_and_labels():
     # every tile is labelled water exactly when enough of its cells lie below 600 m
     water = (bands[..., 0] < 600).reshape(len(bands), -1).sum(axis=1) >= 8
     np.testing.assert_array_equal(labels[:, 0], water)
-    with pytest.raises(ValueError, match="tile"):
+    with pytest.raises(ValueError, match=whole_word("tile")):
         bd.landscape_bands(1, size=100, tile=32)

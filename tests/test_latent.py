@@ -174,7 +174,7 @@ def test_model_calls_check_their_arguments(small_vae, call, named):
 
 def test_contrastive_needs_a_full_batch():
     model = lt.build_contrastive(width=4, dim=2, seed=0)
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match=whole_word("batch_size")):
         lt.fit_contrastive(model, np.zeros((10, 50, 50), int), batch_size=64)
-    with pytest.raises(TypeError, match="redraw"):
+    with pytest.raises(TypeError, match=whole_word("redraw")):
         lt.fit_contrastive(model, np.zeros((10, 50, 50), int), batch_size=4, redraw=1)

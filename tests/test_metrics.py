@@ -97,7 +97,7 @@ def test_small_label_dtypes_do_not_wrap_round():
 def test_huge_labels_are_refused_before_allocating():
     with pytest.raises(ValueError, match="pred has label 1000000"):
         mt.confusion([0, 1], [0, 10**6])
-    with pytest.raises(ValueError, match="n_true"):
+    with pytest.raises(ValueError, match=whole_word("n_true")):
         mt.confusion([0, 1], [0, 1], n_true=10**6)
 
 
@@ -105,7 +105,7 @@ def test_huge_labels_are_refused_before_allocating():
 def test_seeds_beyond_what_libraries_accept_are_refused(seed):
     from utils.landscape import permutation_table
 
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match=whole_word("seed")):
         permutation_table(seed)
 
 
@@ -133,5 +133,5 @@ def test_accuracy_interval_refuses_bad_counts(args, exc, named):
 
     with pytest.raises(exc, match=whole_word(named)):
         accuracy_interval(*args)
-    with pytest.raises(ValueError, match="level"):
+    with pytest.raises(ValueError, match=whole_word("level")):
         accuracy_interval(5, 10, level=1.0)

@@ -11,6 +11,8 @@ from utils import bands as bd
 from utils import models as md
 from utils import relations as rl
 
+from words import whole_word
+
 
 @pytest.fixture(scope="module")
 def small():
@@ -97,7 +99,7 @@ def test_train_rejects_mismatched_data(small):
     model = md.build_model("cnn_pool", (50, 50, 4))
     with pytest.raises(ValueError, match="same number of samples"):
         md.train(model, X[:10], data.labels[:9], X[:4], data.labels[:4])
-    with pytest.raises(ValueError, match="budget_seconds"):
+    with pytest.raises(ValueError, match=whole_word("budget_seconds")):
         md.train(model, X[:10], data.labels[:10], X[:4], data.labels[:4], budget_seconds=0)
 
 
@@ -111,7 +113,7 @@ def test_band_classifier_and_per_band_standardisation():
     assert scaled_test.shape == test.shape
     with pytest.raises(ValueError, match="constant band"):
         bd.standardise_bands(np.ones((2, 4, 4, 3)))
-    with pytest.raises(ValueError, match="bands"):
+    with pytest.raises(ValueError, match=whole_word("bands")):
         bd.standardise_bands(train, np.zeros((2, 8, 8, 2)))
     model = md.build_band_classifier((8, 8, 3), 4)
     assert model.predict(scaled_test, verbose=0).shape == (4, 4)
@@ -134,7 +136,7 @@ def test_minmax_per_tile_scales_each_tile_and_band_by_itself():
     assert np.all(out[2, ..., 1] == 0) and np.all(np.isfinite(out))
     with pytest.raises(ValueError, match="tiles must be 4-D"):
         bd.minmax_per_tile(tiles[0])
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(ValueError, match=whole_word("finite")):
         bd.minmax_per_tile(np.full((1, 2, 2, 1), np.inf))
 
 
@@ -148,7 +150,7 @@ def test_train_calls_after_epoch_and_does_not_count_its_time():
     slow = md.train(model, x, y, x, y, max_epochs=2, patience=10,
                     after_epoch=lambda epoch: time.sleep(1.0))
     assert slow.seconds < time.perf_counter() - start - 1.9     # the two seconds of sleep
-    with pytest.raises(TypeError, match="after_epoch"):
+    with pytest.raises(TypeError, match=whole_word("after_epoch")):
         md.train(model, x, y, x, y, max_epochs=1, after_epoch="print")
 
 
@@ -184,7 +186,7 @@ def test_seam_probes_swap_the_edge_strips_and_mark_edge_only_biomes():
     for i, k in zip(*np.nonzero(edge_only), strict=True):
         assert present[i, k] and not (inner[i] == k).any()
     assert edge_only.any()
-    with pytest.raises(ValueError, match="width"):
+    with pytest.raises(ValueError, match=whole_word("width")):
         bd.seam_probes(bands[:, :, :8], width=4)
 
 
@@ -209,11 +211,11 @@ def test_band_classifier_per_part_separable_and_focal():
     assert md.count_parameters(separable) < md.count_parameters(plain) / 3
     focal = md.build_band_classifier((8, 8, 3), 4, loss="focal")
     assert isinstance(focal.loss, keras.losses.BinaryFocalCrossentropy)
-    with pytest.raises(ValueError, match="parts"):
+    with pytest.raises(ValueError, match=whole_word("parts")):
         md.build_band_classifier((8, 10, 1), 4, parts=3)
-    with pytest.raises(ValueError, match="loss"):
+    with pytest.raises(ValueError, match=whole_word("loss")):
         md.build_band_classifier((8, 8, 3), 4, loss="hinge")
-    with pytest.raises(TypeError, match="separable"):
+    with pytest.raises(TypeError, match=whole_word("separable")):
         md.build_band_classifier((8, 8, 3), 4, separable="yes")
 
 
@@ -291,5 +293,5 @@ def test_multiply_adds_refuses_what_it_cannot_count():
         md.multiply_adds(md.build_model("directional", (50, 50, 4)), (40, 40, 4))
     with pytest.raises(TypeError, match=r"\binput_shape\b"):
         md.multiply_adds(md.build_model("directional", (None, None, 4)), [50, 50, 4])
-    with pytest.raises(ValueError, match="RelationHead"):
+    with pytest.raises(ValueError, match=whole_word("RelationHead")):
         md.multiply_adds(md.build_model("relational", (50, 50, 4)))

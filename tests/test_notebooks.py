@@ -98,10 +98,22 @@ def test_chapter_structure(notebook):
         f"{path.name}: imports belong in the single imports cell, found in code cells {imports}")
 
 
+LINTED = ("utils", "tests", "benchmarks", "notebooks", "book/_ext")
+"""What ``make lint`` checks; this test checks the same folders."""
+
+
 def test_ruff_is_clean():
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "utils", "tests",
-                           "benchmarks", "notebooks"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", *LINTED], cwd=ROOT,
+                          capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_make_lint_and_this_test_lint_the_same_folders():
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("lint", "check"):
+        recipe = makefile.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
+        line = next(x for x in recipe.splitlines() if "ruff check" in x)
+        assert line.split("ruff check", 1)[1].split() == list(LINTED), (target, line)
 
 
 PAGE_WIDTH = 79   # characters of code the book's theme shows without a scroll bar

@@ -13,6 +13,8 @@ import pytest  # noqa: E402
 from utils import landscape as ls  # noqa: E402
 from utils import plotting as pl  # noqa: E402
 
+from words import whole_word  # noqa: E402
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():
@@ -95,7 +97,7 @@ def test_level_probabilities_mix_the_level_colours():
     assert [t.get_text() for t in legend.get_texts()] == [f"level {k}" for k in range(1, 5)]
     with pytest.raises(ValueError, match="sum to 1"):
         show_level_probabilities(np.full((2, 2, 3), 0.5))
-    with pytest.raises(TypeError, match="target"):
+    with pytest.raises(TypeError, match=whole_word("target")):
         level_legend("figure")
 
 

@@ -59,10 +59,10 @@ def test_same_seed_same_dataset():
 
 def test_relation_facts_on_a_hand_made_grid():
     grid = np.zeros((15, 15), dtype=np.uint8)
-    grid[0:2, 10:12] = 2      # kind 2 at lattice (0, 2)
-    grid[10:12, 0:3] = 1      # kind 1 at lattice (2, 0)
-    grid[5:7, 11:14] = 3      # kind 3 at lattice (1, 2)
-    facts = dict(zip(rl.fact_names(3), rl.relation_facts(grid, n_kinds=3, block=5),
+    grid[0:2, 10:12] = 2      # level 2 at lattice (0, 2)
+    grid[10:12, 0:3] = 1      # level 1 at lattice (2, 0)
+    grid[5:7, 11:14] = 3      # level 3 at lattice (1, 2)
+    facts = dict(zip(rl.fact_names(3), rl.relation_facts(grid, n_levels=3, block=5),
                      strict=True))
     assert facts["1 below 2"] and facts["1 left_of 2"] and not facts["1 same_row 2"]
     assert facts["2 same_column 3"] and facts["2 above 3"] and not facts["2 below 3"]
@@ -91,13 +91,13 @@ def test_one_hot_round_trip(seed):
     (lambda: rl.grid_objects(np.zeros((7, 10), int)), ValueError, "block"),
     (lambda: rl.make_dataset(3), ValueError, "n"),
     (lambda: rl.make_dataset(4, size=52), ValueError, "size"),
-    (lambda: rl.make_dataset(4, n_kinds=1), ValueError, "n_kinds"),
+    (lambda: rl.make_dataset(4, n_levels=1), ValueError, "n_levels"),
     (lambda: rl.make_dataset(4, split=(0.5, 0.5, 0.5)), ValueError, "split"),
     (lambda: rl.make_dataset(4, rule="blue above red"), TypeError, "rule"),
-    (lambda: rl.make_dataset(4, n_kinds=2, rule=rl.Rule("x", 3, 1, ("above",))), ValueError,
+    (lambda: rl.make_dataset(4, n_levels=2, rule=rl.Rule("x", 3, 1, ("above",))), ValueError,
      "rule"),
-    (lambda: rl.make_dataset(4, size=10, max_per_kind=2), ValueError, "lattice"),
-    (lambda: rl.Rule("x", 1, 1, ("above",)), ValueError, "kind_a"),
+    (lambda: rl.make_dataset(4, size=10, max_per_level=2), ValueError, "lattice"),
+    (lambda: rl.Rule("x", 1, 1, ("above",)), ValueError, "level_a"),
     (lambda: rl.Rule("x", 1, 2, ("upwards",)), ValueError, "relations"),
 ])
 def test_bad_input(call, exc, param):
@@ -106,28 +106,28 @@ def test_bad_input(call, exc, param):
     assert param in str(info.value)
 
 
-def test_a_block_with_two_kinds_is_rejected():
+def test_a_block_with_two_levels_is_rejected():
     grid = np.zeros((10, 10), int)
     grid[0, 0], grid[1, 1] = 1, 2
-    with pytest.raises(ValueError, match="several kinds"):
+    with pytest.raises(ValueError, match="several levels"):
         rl.grid_objects(grid)
 
 
 def test_no_silent_wrong_answers():
-    # a level above n_kinds is an error, not an object quietly dropped
+    # a level above n_levels is an error, not an object quietly dropped
     grid = np.zeros((10, 10), dtype=np.uint8)
     grid[0, 0], grid[5, 5] = 1, 5
     with pytest.raises(ValueError, match="0..4"):
-        rl.relation_facts(grid, n_kinds=4)
+        rl.relation_facts(grid, n_levels=4)
     # every split gets at least one pair, or a clear error
     with pytest.raises(ValueError, match="at least one pair"):
         rl.make_dataset(2)
     d = rl.make_dataset(8, seed=0)
     assert len(d.train) and len(d.val) and len(d.test)
     # messages name the parameter the caller used
-    with pytest.raises(ValueError, match="grids"):
+    with pytest.raises(ValueError, match=whole_word("grids")):
         rl.one_hot(np.full((2, 2), 9))
-    with pytest.raises(TypeError, match="dtype"):
+    with pytest.raises(TypeError, match=whole_word("dtype")):
         rl.one_hot(np.zeros((2, 2), int), dtype="complex64")
 
 

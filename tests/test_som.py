@@ -19,6 +19,8 @@ from utils.metrics import score_segmentation  # noqa: E402
 from utils.plotting import plot_codebook  # noqa: E402
 from utils.segmentation import kmeans_segment, pixel_features  # noqa: E402
 
+from words import whole_word  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def land():
@@ -124,11 +126,11 @@ def test_bad_input_needing_a_trained_som():
                        n_checkpoints=1).som
     with pytest.raises(ValueError, match="features must have 2 columns"):
         sm.winner_map(som, np.zeros((4, 3)))
-    with pytest.raises(ValueError, match="n_clusters"):
+    with pytest.raises(ValueError, match=whole_word("n_clusters")):
         sm.cluster_codebook(som, 10)
-    with pytest.raises(ValueError, match="weights"):
+    with pytest.raises(ValueError, match=whole_word("weights")):
         sm.cluster_codebook(som, 2, weights=np.ones(4))
-    with pytest.raises(ValueError, match="nodes"):
+    with pytest.raises(ValueError, match=whole_word("nodes")):
         sm.hit_counts(som, np.array([0, 9]))
 
 
@@ -142,7 +144,7 @@ def test_som_segment_is_the_four_steps_in_one_call():
     np.testing.assert_array_equal(seg.labels, cls[nodes].reshape(land.classes.shape))
     np.testing.assert_array_equal(seg.nodes, nodes)
     assert seg.hits.sum() == X.shape[0] and seg.seconds > 0
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=whole_word("shape")):
         sm.som_segment(X, (5, 5), (5, 5), 3)
-    with pytest.raises(TypeError, match="weight_by_hits"):
+    with pytest.raises(TypeError, match=whole_word("weight_by_hits")):
         sm.som_segment(X, land.classes.shape, (5, 5), 3, weight_by_hits="no")

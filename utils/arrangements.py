@@ -103,7 +103,7 @@ class Arrangements:
     Attributes
     ----------
     grids : (N, H, W) uint8
-        Levels 0 (background) .. n_kinds.
+        Levels 0 (background) .. n_levels.
     families : (N,) int
         The family of every grid (index into ``family_names``): the label to recover.
     family_names : list of str
@@ -113,13 +113,13 @@ class Arrangements:
     regions : (N,) int
         Which quarter of the possible positions the arrangement sits in (0..3; all 0 when the
         arrangements are centred): a position label to score clusterings against.
-    counts : (N, n_kinds) int
-        Cells of every level 1..n_kinds.
+    counts : (N, n_levels) int
+        Cells of every level 1..n_levels.
     facts : (N, n_facts) uint8
         Relation facts of every grid, distractors included (see :func:`relations.fact_names`).
     objects : (N, M, 3) int
         (level, lattice row, lattice column) of every object; level 0 pads.
-    n_kinds, block : int
+    n_levels, block : int
         Levels and lattice block size.
     """
 
@@ -131,7 +131,7 @@ class Arrangements:
     counts: np.ndarray
     facts: np.ndarray
     objects: np.ndarray
-    n_kinds: int
+    n_levels: int
     block: int
 
 
@@ -249,16 +249,16 @@ def make_arrangements(n: int, *, n_families: int | None = None, templates: dict 
         score = np.where(occupied, 2.0, rng.random((n, lattice * lattice)))
         free = np.argsort(score, axis=1)[:, :max_distractors]
         how_many = rng.integers(0, max_distractors + 1, size=n)
-        kinds = rng.integers(1, 5, size=(n, max_distractors))
-        kinds[np.arange(max_distractors)[None, :] >= how_many[:, None]] = 0
-        objects[:, 4:] = np.stack([kinds, free // lattice, free % lattice], axis=2)
+        levels = rng.integers(1, 5, size=(n, max_distractors))
+        levels[np.arange(max_distractors)[None, :] >= how_many[:, None]] = 0
+        objects[:, 4:] = np.stack([levels, free // lattice, free % lattice], axis=2)
     grids = _render(objects, size, block, rng)
     mid = (low + high) / 2
     regions = ((anchor[:, 0] > mid).astype(np.int64) * 2 + (anchor[:, 1] > mid)
                if translate else np.zeros(n, dtype=np.int64))
     return Arrangements(grids=grids, families=families.astype(np.int64), family_names=names,
                         positions=anchor, regions=regions, counts=level_counts(grids, 4),
-                        facts=_facts_batch(objects, 4), objects=objects, n_kinds=4,
+                        facts=_facts_batch(objects, 4), objects=objects, n_levels=4,
                         block=block)
 
 
@@ -362,8 +362,8 @@ def augment(grids: object, *, block: int = 5, n_levels: int = 4, shift: bool = T
                              "views='objects')")
         width = max(int(occ.reshape(n, -1).sum(axis=1).max()), 1)
         order = np.argsort(~occ.reshape(n, -1), axis=1, kind="stable")[:, :width]
-        kinds = np.take_along_axis(top.reshape(n, -1), order, axis=1).astype(np.int64)
-        g = _render(np.stack([kinds, order // lc, order % lc], axis=2), h, block, rng)
+        levels = np.take_along_axis(top.reshape(n, -1), order, axis=1).astype(np.int64)
+        g = _render(np.stack([levels, order // lc, order % lc], axis=2), h, block, rng)
     flat = occ.reshape(n, -1)
     block_r = (np.arange(h) // block)[None, :, None]
     block_c = (np.arange(w) // block)[None, None, :]
@@ -377,8 +377,8 @@ def augment(grids: object, *, block: int = 5, n_levels: int = 4, shift: bool = T
     if add > 0:
         chosen = np.argmax(np.where(flat, -1.0, rng.random(flat.shape)), axis=1)
         do = (rng.random(n) < add) & ~flat.all(axis=1)
-        kinds = np.where(do, rng.integers(1, n_levels + 1, size=n), 0)
-        new = _render(np.stack([kinds, chosen // lc, chosen % lc], axis=1)[:, None, :],
+        levels = np.where(do, rng.integers(1, n_levels + 1, size=n), 0)
+        new = _render(np.stack([levels, chosen // lc, chosen % lc], axis=1)[:, None, :],
                       h, block, rng)
         g = np.where(new > 0, new, g)
     return g

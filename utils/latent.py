@@ -18,13 +18,16 @@ way: ``call`` returns ``(mean, log_var)`` and ``compute_loss`` samples ``z`` wit
 
 With ``variational=False`` the same model is a plain autoencoder: ``z = mean``, no KL.
 
-**The contrastive encoder.**  :class:`ContrastiveLearner` trains an encoder (patchify stem, the
-parameter-free :class:`~utils.layers.DirectionalContext`, 1 x 1 convolutions, global max
-pooling, with the features of empty blocks set to zero so that a whole-block shift leaves the
-representation unchanged) so that two label-free variations of the same grid
-(:func:`utils.arrangements.augment`: a translation, redrawn blobs, a dropped and an added
-object) land close together and other grids far away
-(the NT-Xent loss of SimCLR, Chen et al., 2020).
+**The contrastive encoder.**  :class:`ContrastiveLearner` trains an encoder (a patchify or
+presence stem, the parameter-free :class:`~utils.layers.DirectionalContext`, 1 x 1
+convolutions, global max pooling, with the features of empty blocks set to zero so that a
+whole-block shift leaves the representation unchanged) so that two label-free variations of the
+same grid land close together and other grids far away (the NT-Xent loss of SimCLR, Chen et
+al., 2020).  :func:`fit_contrastive` makes the views either on the lattice
+(:func:`utils.arrangements.augment`: a shift by whole blocks, blobs redrawn in their blocks, a
+dropped and an added object) or from the objects, for grids whose objects sit anywhere
+(:func:`utils.objects.augment_objects`: a shift by any number of cells, every object redrawn
+around its centre and moved by up to ``move`` cells, a dropped and an added object).
 
 Example
 -------
@@ -597,9 +600,8 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
                     drop: float = 0.5, add: float = 0.5, views: str = "lattice",
                     move: int = 1, level_pairs: bool = False,
                     seed: int = 0) -> ContrastiveHistory:
-    """Train without labels: every epoch makes two fresh views of every grid with
-    :func:`utils.arrangements.augment` (shift, redraw, drop, add) and fits one pass of
-    NT-Xent.
+    """Train without labels: every epoch makes two fresh views of every grid (on the lattice,
+    or from the objects: see ``views``) and fits one pass of NT-Xent.
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ TensorFlow is imported only when a function of this module is called (through
 The trainer lives in :mod:`utils.training` and saliency in :mod:`utils.saliency`; both are
 re-exported here (``models.train``, ``models.input_gradients``, ...), as the chapters use them.
 
-Every builder takes one-hot grids ``(H, W, n_kinds)`` and starts with the same **patchify stem**:
+Every builder takes one-hot grids ``(H, W, n_levels)`` and starts with the same **patchify stem**:
 a ``block x block`` convolution with stride ``block`` that turns each lattice block of
 :mod:`utils.relations` into one feature vector.  Objects occupy whole blocks, so nothing is lost,
 and every later layer works on a 10 x 10 map instead of 50 x 50.  What differs is how each model
