@@ -19,7 +19,8 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from utils import landscape as ls
-from utils.segmentation import find_elbow, kmeans_sweep, pixel_features
+from utils.pixel_features import pixel_features
+from utils.segmentation import find_elbow, kmeans_sweep
 from utils.timing import best_time
 
 KS = list(range(1, 11))

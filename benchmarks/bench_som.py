@@ -21,7 +21,7 @@ import numpy as np
 
 from utils import landscape as ls
 from utils.naive import winner_loop
-from utils.segmentation import pixel_features
+from utils.pixel_features import pixel_features
 from utils.som import train_som, winner_map
 
 TARGET, MEMORY_LIMIT_MB = 20.0, 300.0

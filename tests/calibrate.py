@@ -42,11 +42,12 @@ def _numpy_part() -> float:
 
 
 def _keras_part() -> float:
+    from utils import grids as gr
     from utils import models as md
     from utils import relations as rl
 
     data = rl.make_dataset(1200, seed=0)
-    x = rl.one_hot(data.grids, dtype="uint8")
+    x = gr.one_hot(data.grids, dtype="uint8")
     start = time.perf_counter()
     model = md.build_model("directional", (50, 50, 4), seed=0)
     md.train(model, x[data.train], data.labels[data.train], x[data.val], data.labels[data.val],

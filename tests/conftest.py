@@ -31,13 +31,14 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 _PEAK_MEMORY_STARTUP = textwrap.dedent("""
     # Written by tests/conftest.py: record this kernel's peak memory when it exits.
-    import atexit as _atexit, json as _json, os as _os, resource as _resource, time as _time
+    import atexit as _atexit, json as _json, os as _os, time as _time
+    from utils.timing import peak_memory_mb as _peak_memory_mb
 
     def _l2ls_record_peak(_start=_time.time()):
         with open(_os.environ["L2LS_KERNEL_LOG"], "a") as _f:
             _f.write(_json.dumps({
                 "start": _start, "seconds": _time.time() - _start, "pid": _os.getpid(),
-                "peak_mb": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_mb": _peak_memory_mb(),
             }) + "\\n")
 
     _atexit.register(_l2ls_record_peak)

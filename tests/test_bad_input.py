@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 
 from utils import arrangements as ar  # noqa: E402
 from utils import clustering as cl  # noqa: E402
+from utils import pixel_features as pf
 from utils import plotting as bp  # noqa: E402
 from utils import segmentation as sg  # noqa: E402
 from utils import som as sm  # noqa: E402
@@ -26,7 +27,7 @@ GRIDS = ar.make_arrangements(4, seed=0).grids
 
 # (call, flag name): the string "False" is truthy, so it must not be taken as a flag
 FLAG_CALLS = [
-    (lambda v: sg.pixel_features(IMG, standardise=v), "standardise"),
+    (lambda v: pf.pixel_features(IMG, standardise=v), "standardise"),
     (lambda v: sg.kmeans_segment(X, (8, 8), 2, minibatch=v), "minibatch"),
     (lambda v: sg.kmeans_segment(X, (8, 8), 2, dedupe=v), "dedupe"),
     (lambda v: sg.kmeans_sweep(X, [1, 2], criteria=v), "criteria"),
@@ -54,13 +55,14 @@ def test_flags_must_be_real_booleans(call, name, value):
 
 def test_flags_of_the_networks_are_checked_before_any_model_is_needed():
     pytest.importorskip("keras")
-    from utils import latent as lt
+    from utils import contrastive as ct
     from utils import models as md
+    from utils import vae as va
 
     for call, name in [
-        (lambda: lt.build_autoencoder(variational="yes"), "variational"),
-        (lambda: lt.reconstruct(None, None, probabilities="yes"), "probabilities"),
-        (lambda: lt.fit_contrastive(None, None, redraw="yes"), "redraw"),
+        (lambda: va.build_autoencoder(variational="yes"), "variational"),
+        (lambda: va.reconstruct(None, None, probabilities="yes"), "probabilities"),
+        (lambda: ct.fit_contrastive(None, None, redraw="yes"), "redraw"),
         (lambda: md.input_gradients(None, None, logit="yes"), "logit"),
     ]:
         with pytest.raises(TypeError, match=whole_word(name)):
@@ -76,7 +78,7 @@ SIZE_CALLS = [
     (lambda: __import__("utils.bands").bands.landscape_bands(1000, size=4096), "n_maps"),
     (lambda: bp.panel_grid(10**6), "n"),
     (lambda: sg.cluster_mean_colours(IMG, np.zeros((8, 8), int), 10**7), "n_clusters"),
-    (lambda: sg.pixel_features(IMG, ("multiscale",), sigmas=[1.0] * 100), "sigmas"),
+    (lambda: pf.pixel_features(IMG, ("multiscale",), sigmas=[1.0] * 100), "sigmas"),
     (lambda: sm.train_som(X, (100, 100), iterations=10**6), "iterations"),
     (lambda: ar.make_arrangements(10**8), "n"),
 ]

@@ -9,7 +9,7 @@ import pytest
 from skimage.feature import graycomatrix
 
 from utils import cooccurrence as co
-from utils.latent import directional_features
+from utils.directional import directional_features
 
 ONE_ABOVE_TWO = np.array([[1], [2]], dtype=np.uint8)
 ONE_LEFT_OF_TWO = np.array([[1, 2]], dtype=np.uint8)

@@ -95,22 +95,23 @@ BAD = {
     "landscape.noisy_image": (lambda: _m("landscape").noisy_image(IMG, -1.0), "sigma"),
     "landscape.texture_landscape": (
         lambda: _m("landscape").texture_landscape(32, grain=0), "grain"),
-    "latent.build_autoencoder": (
-        lambda: _m("latent").build_autoencoder((50, 50), latent_dim=0), "latent_dim"),
-    "latent.fit_autoencoder": (
-        lambda: _m("latent").fit_autoencoder("a model", None, None), "model"),
-    "latent.encode": (lambda: _m("latent").encode("a model", None), "model"),
-    "latent.decode": (lambda: _m("latent").decode("a model", None), "model"),
-    "latent.decode_probabilities": (
-        lambda: _m("latent").decode_probabilities("a model", None), "model"),
-    "latent.reconstruct": (lambda: _m("latent").reconstruct("a model", None), "model"),
-    "latent.kl_per_dimension": (lambda: _m("latent").kl_per_dimension("a model", None),
+    "vae.build_autoencoder": (
+        lambda: _m("vae").build_autoencoder((50, 50), latent_dim=0), "latent_dim"),
+    "vae.fit_autoencoder": (
+        lambda: _m("vae").fit_autoencoder("a model", None, None), "model"),
+    "vae.encode": (lambda: _m("vae").encode("a model", None), "model"),
+    "vae.decode": (lambda: _m("vae").decode("a model", None), "model"),
+    "vae.decode_probabilities": (
+        lambda: _m("vae").decode_probabilities("a model", None), "model"),
+    "vae.reconstruct": (lambda: _m("vae").reconstruct("a model", None), "model"),
+    "vae.kl_per_dimension": (lambda: _m("vae").kl_per_dimension("a model", None),
                                 "model"),
-    "latent.build_contrastive": (lambda: _m("latent").build_contrastive(dim=0), "dim"),
-    "latent.fit_contrastive": (lambda: _m("latent").fit_contrastive("a model", G), "model"),
-    "latent.embed": (lambda: _m("latent").embed("a model", None), "model"),
-    "latent.directional_features": (
-        lambda: _m("latent").directional_features(G, block=3), "block"),
+    "contrastive.build_contrastive": (lambda: _m("contrastive").build_contrastive(dim=0), "dim"),
+    "contrastive.fit_contrastive": (
+        lambda: _m("contrastive").fit_contrastive("a model", G), "model"),
+    "contrastive.embed": (lambda: _m("contrastive").embed("a model", None), "model"),
+    "directional.directional_features": (
+        lambda: _m("directional").directional_features(G, block=3), "block"),
     "metrics.confusion": (lambda: _m("metrics").confusion([0, 1], [0]), "pred"),
     "metrics.match_clusters": (lambda: _m("metrics").match_clusters([0.5], [0]), "true"),
     "metrics.relabel": (lambda: _m("metrics").relabel([0, 1], [0]), "mapping"),
@@ -171,21 +172,25 @@ BAD = {
     "plotting.show_level_probabilities": (
         lambda: _m("plotting").show_level_probabilities(np.zeros((2, 2))), "probs"),
     "plotting.plot_codebook": (lambda: _m("plotting").plot_codebook(np.zeros(3)), "weights"),
-    "relations.check_grid": (lambda: _m("relations").check_grid(np.zeros(5)), "grid"),
-    "relations.one_hot": (lambda: _m("relations").one_hot(G, n_levels=0), "n_levels"),
+    "grids.check_grid": (lambda: _m("grids").check_grid(np.zeros(5)), "grid"),
+    "grids.one_hot": (lambda: _m("grids").one_hot(G, n_levels=0), "n_levels"),
     "relations.grid_objects": (lambda: _m("relations").grid_objects(G[0], block=3), "block"),
     "relations.relation_facts": (lambda: _m("relations").relation_facts(G[0], n_levels=1),
                                  "n_levels"),
     "relations.fact_names": (lambda: _m("relations").fact_names(1), "n_levels"),
     "relations.rule_holds": (
         lambda: _m("relations").rule_holds(None, _m("relations").DEFAULT_RULE), "objects"),
-    "relations.level_counts": (lambda: _m("relations").level_counts("grids"), "grids"),
+    "grids.level_counts": (lambda: _m("grids").level_counts("grids"), "grids"),
+    "relations.lattice_facts": (lambda: _m("relations").lattice_facts(np.zeros((2, 3))),
+                                "objects"),
+    "relations.draw_objects": (lambda: _m("relations").draw_objects([[[1, 0, 0]]], size=12),
+                               "size"),
     "relations.make_dataset": (lambda: _m("relations").make_dataset(1), "n"),
     "saliency.input_gradients": (
         lambda: _m("saliency").input_gradients("a model", np.zeros((1, 10, 10, 4))), "model"),
-    "segmentation.pixel_features": (
-        lambda: _m("segmentation").pixel_features(IMG, ("hue",)), "features"),
-    "segmentation.local_std": (lambda: _m("segmentation").local_std(IMG, window=1),
+    "pixel_features.pixel_features": (
+        lambda: _m("pixel_features").pixel_features(IMG, ("hue",)), "features"),
+    "pixel_features.local_std": (lambda: _m("pixel_features").local_std(IMG, window=1),
                                "window"),
     "segmentation.kmeans_segment": (
         lambda: _m("segmentation").kmeans_segment(np.zeros((16, 3)), (4, 4), 0),
@@ -227,6 +232,7 @@ BAD = {
     "landscape.spectral_slope": (lambda: _m("landscape").spectral_slope(np.zeros((8, 8))),
                                  "heights"),
     "metrics.score_adjusted": (lambda: _m("metrics").score_adjusted([0, 1], [0]), "true"),
+    "training.in_chunks": (lambda: _m("training").in_chunks(np.zeros(3), size=0), "size"),
     "training.train": (lambda: _m("training").train("a model", G, G, G, G), "x"),
     "training.count_parameters": (lambda: _m("training").count_parameters("a model"),
                                   "model"),

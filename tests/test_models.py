@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from utils import bands as bd
+from utils import grids as gr
 from utils import models as md
 from utils import relations as rl
 
@@ -17,7 +18,7 @@ from words import whole_word
 @pytest.fixture(scope="module")
 def small():
     data = rl.make_dataset(400, seed=3)
-    return data, rl.one_hot(data.grids, dtype="uint8")
+    return data, gr.one_hot(data.grids, dtype="uint8")
 
 
 @pytest.mark.parametrize("name", md.MODEL_NAMES)
@@ -32,7 +33,7 @@ def test_every_model_builds_and_predicts(name, small):
 @pytest.mark.parametrize("name", ["cnn_pool", "directional", "relational"])
 def test_fully_convolutional_models_accept_larger_grids(name):
     model = md.build_model(name, (None, None, 4))
-    big = rl.one_hot(rl.make_dataset(8, size=80, seed=0).grids[:2], dtype="uint8")
+    big = gr.one_hot(rl.make_dataset(8, size=80, seed=0).grids[:2], dtype="uint8")
     assert model.predict(big, verbose=0).shape == (2, 1)
 
 
@@ -244,13 +245,13 @@ def test_a_model_trained_on_the_example_data_reloads_and_predicts_new_csv_grids(
     data = io.load_grids(root / "grids", labels=root / "grids" / "labels.csv", n_levels=4)
     new = io.load_grids(root / "new_grids", labels=root / "new_grids" / "labels.csv",
                         n_levels=4)
-    X = rl.one_hot(data.grids[:200], dtype="uint8")
+    X = gr.one_hot(data.grids[:200], dtype="uint8")
     Y = np.eye(4, dtype="float32")[data.labels[:200]]
     model = md.build_model("directional", X.shape[1:], n_outputs=4, width=8, seed=0)
     md.train(model, X[:150], Y[:150], X[150:], Y[150:], max_epochs=1, seed=0)
     model.save(tmp_path / "grids.keras")
     again = keras.saving.load_model(tmp_path / "grids.keras")
-    x_new = rl.one_hot(new.grids, dtype="uint8")
+    x_new = gr.one_hot(new.grids, dtype="uint8")
     np.testing.assert_array_equal(again.predict(x_new, verbose=0), model.predict(x_new, verbose=0))
 
 

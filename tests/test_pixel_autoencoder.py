@@ -8,6 +8,7 @@ import pytest
 
 from utils import landscape as ls
 from utils import pixel_autoencoder as pa
+from utils import pixel_features as pf
 from utils import segmentation as sg
 from utils.metrics import score_segmentation
 
@@ -19,10 +20,10 @@ def test_texture_landscape_hides_the_mountain_from_colour_but_not_from_texture()
     grass, mountain = land.classes == 1, land.classes == 2
     # the same mean colour up to clipping and the soft borders (class colours differ by ~100)
     assert abs(land.rgb[grass].mean(0) - land.rgb[mountain].mean(0)).max() < 20
-    X, _ = sg.pixel_features(land.rgb, ("local_std",))
+    X, _ = pf.pixel_features(land.rgb, ("local_std",))
     std = X[:, 0].reshape(land.classes.shape)
     assert std[mountain].mean() > std[grass].mean() + 1.0   # standardised units
-    colour = sg.kmeans_segment(sg.pixel_features(land.rgb, ("colour",))[0],
+    colour = sg.kmeans_segment(pf.pixel_features(land.rgb, ("colour",))[0],
                                land.classes.shape, 4, seed=0).labels
     assert score_segmentation(land.classes, colour, 4).iou[2] < 0.5
     again = ls.texture_landscape(128, seed=3)

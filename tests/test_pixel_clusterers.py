@@ -8,7 +8,7 @@ import pytest
 
 from utils import landscape as ls
 from utils import pixel_clusterers as pc
-from utils import segmentation as sg
+from utils import pixel_features as pf
 from utils.metrics import score_segmentation
 
 from words import whole_word
@@ -17,7 +17,7 @@ from words import whole_word
 @pytest.fixture(scope="module")
 def clean():
     land = ls.synthetic_landscape(64, seed=0)
-    X, _ = sg.pixel_features(land.rgb, ("colour",))
+    X, _ = pf.pixel_features(land.rgb, ("colour",))
     return land, X
 
 

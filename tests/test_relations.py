@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 
+from utils import grids as gr
 from utils import relations as rl
 
 from words import whole_word
@@ -35,7 +36,7 @@ def test_classes_are_balanced_within_every_count_combination(data):
 
 
 def test_count_only_classifier_stays_at_chance(data):
-    for features in (data.counts, rl.level_counts(data.grids)):
+    for features in (data.counts, gr.level_counts(data.grids)):
         model = LogisticRegression(max_iter=2000).fit(features[data.train],
                                                       data.labels[data.train])
         assert model.score(features[data.test], data.labels[data.test]) <= 0.55
@@ -75,19 +76,19 @@ def test_relation_facts_on_a_hand_made_grid():
 @given(seed=st.integers(0, 10_000))
 def test_one_hot_round_trip(seed):
     grid = np.random.default_rng(seed).integers(0, 5, (7, 9))
-    encoded = rl.one_hot(grid, 4)
+    encoded = gr.one_hot(grid, 4)
     assert encoded.shape == (7, 9, 4)
     decoded = (encoded * np.arange(1, 5)).sum(axis=-1)
     np.testing.assert_array_equal(decoded, grid)
 
 
 @pytest.mark.parametrize("call,exc,param", [
-    (lambda: rl.one_hot(np.zeros(5, int)), ValueError, "grid"),
-    (lambda: rl.one_hot(np.zeros((2, 2, 2, 2), int)), ValueError, "grid"),
-    (lambda: rl.one_hot(np.full((3, 3), 5)), ValueError, "0..4"),
-    (lambda: rl.one_hot(np.full((3, 3), -1)), ValueError, "grid"),
-    (lambda: rl.one_hot(np.full((3, 3), 1.5)), TypeError, "grid"),
-    (lambda: rl.one_hot(np.full((3, 3), np.nan)), ValueError, "grid"),
+    (lambda: gr.one_hot(np.zeros(5, int)), ValueError, "grid"),
+    (lambda: gr.one_hot(np.zeros((2, 2, 2, 2), int)), ValueError, "grid"),
+    (lambda: gr.one_hot(np.full((3, 3), 5)), ValueError, "0..4"),
+    (lambda: gr.one_hot(np.full((3, 3), -1)), ValueError, "grid"),
+    (lambda: gr.one_hot(np.full((3, 3), 1.5)), TypeError, "grid"),
+    (lambda: gr.one_hot(np.full((3, 3), np.nan)), ValueError, "grid"),
     (lambda: rl.grid_objects(np.zeros((7, 10), int)), ValueError, "block"),
     (lambda: rl.make_dataset(3), ValueError, "n"),
     (lambda: rl.make_dataset(4, size=52), ValueError, "size"),
@@ -126,9 +127,9 @@ def test_no_silent_wrong_answers():
     assert len(d.train) and len(d.val) and len(d.test)
     # messages name the parameter the caller used
     with pytest.raises(ValueError, match=whole_word("grids")):
-        rl.one_hot(np.full((2, 2), 9))
+        gr.one_hot(np.full((2, 2), 9))
     with pytest.raises(TypeError, match=whole_word("dtype")):
-        rl.one_hot(np.zeros((2, 2), int), dtype="complex64")
+        gr.one_hot(np.zeros((2, 2), int), dtype="complex64")
 
 
 @pytest.mark.parametrize("objects, rule, exc, named", [
@@ -149,3 +150,48 @@ def test_rule_holds_answers():
     assert rl.rule_holds(two_above_right_of_one, rl.DEFAULT_RULE)
     assert not rl.rule_holds(np.array([[1, 1, 0], [2, 3, 2]]), rl.DEFAULT_RULE)
     assert not rl.rule_holds(np.zeros((0, 3), int), rl.DEFAULT_RULE)
+
+
+def test_lattice_facts_are_the_facts_found_in_the_drawn_grids(data):
+    """make_dataset computes its facts from the objects it draws: the same facts as
+    relation_facts finds by looking at the grids."""
+    some = np.arange(40)
+    from_grids = np.array([rl.relation_facts(g) for g in data.grids[some]])
+    assert np.array_equal(rl.lattice_facts(data_objects(data)[some]), from_grids)
+
+
+def data_objects(data):
+    """The objects of every grid of ``data``, padded with rows of level 0."""
+    found = [rl.grid_objects(g) for g in data.grids]
+    out = np.zeros((len(found), max(map(len, found)), 3), dtype=np.int64)
+    for i, objs in enumerate(found):
+        out[i, :len(objs)] = objs
+    return out
+
+
+def test_draw_objects_puts_each_object_in_its_block_and_is_seeded():
+    objects = np.array([[[1, 0, 0], [2, 3, 4], [0, 9, 9]], [[4, 9, 9], [0, 0, 0], [0, 0, 0]]])
+    grids = rl.draw_objects(objects, size=50, block=5, seed=7)
+    assert grids.shape == (2, 50, 50) and grids.dtype == np.uint8
+    assert set(np.unique(grids[0][0:5, 0:5])) == {0, 1}
+    assert set(np.unique(grids[0][15:20, 20:25])) == {0, 2}
+    assert set(np.unique(grids[0])) == {0, 1, 2}              # level 0 rows draw nothing
+    assert set(np.unique(grids[1][45:, 45:])) == {0, 4}
+    assert np.array_equal(grids, rl.draw_objects(objects, seed=7))
+    rng = np.random.default_rng(7)                            # a generator is advanced
+    first, second = rl.draw_objects(objects, seed=rng), rl.draw_objects(objects, seed=rng)
+    assert np.array_equal(first, grids) and not np.array_equal(first, second)
+
+
+@pytest.mark.parametrize("call, exc, named", [
+    (lambda: rl.draw_objects([[[1, 10, 0]]]), ValueError, "objects"),     # outside the lattice
+    (lambda: rl.draw_objects([[[1, 0, 0]]], size=12), ValueError, "size"),
+    (lambda: rl.draw_objects([[[1.5, 0, 0]]]), TypeError, "objects"),
+    (lambda: rl.draw_objects([[[-1, 0, 0]]]), ValueError, "objects"),
+    (lambda: rl.draw_objects([[[1, 0, 0]]], seed="x"), TypeError, "seed"),
+    (lambda: rl.lattice_facts(np.zeros((2, 3, 2))), ValueError, "objects"),
+    (lambda: rl.lattice_facts(np.zeros((2, 3, 3)), n_levels=1), ValueError, "n_levels"),
+])
+def test_lattice_helpers_check_their_arguments(call, exc, named):
+    with pytest.raises(exc, match=whole_word(named)):
+        call()

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from utils import landscape as ls
+from utils import pixel_features as pf
 from utils import segmentation as sg
 from utils.metrics import score_segmentation
 
@@ -19,14 +20,14 @@ def land():
 
 def test_kmeans_on_colour_recovers_terrain(land):
     """Chapter 2's claim, on a smaller landscape: k = 4 on colour, mean IoU >= 0.95."""
-    X, _ = sg.pixel_features(land.rgb, ("colour",), standardise=False)
+    X, _ = pf.pixel_features(land.rgb, ("colour",), standardise=False)
     seg = sg.kmeans_segment(X, land.classes.shape, 4, seed=0)
     assert seg.exact and seg.fit_rows < X.shape[0] // 4
     assert score_segmentation(land.classes, seg.labels, 4).mean_iou >= 0.95
 
 
 def test_weighted_unique_fit_minimises_the_all_pixel_objective(land):
-    X, _ = sg.pixel_features(land.rgb, ("colour",), standardise=False)
+    X, _ = pf.pixel_features(land.rgb, ("colour",), standardise=False)
     exact = sg.kmeans_segment(X, land.classes.shape, 5, seed=1)
     full = sg.kmeans_segment(X, land.classes.shape, 5, seed=1, dedupe=False, sample_size=None)
     # the inertia reported for the weighted fit is the inertia over every pixel...
@@ -36,7 +37,7 @@ def test_weighted_unique_fit_minimises_the_all_pixel_objective(land):
 
 
 def test_same_seed_same_labels(land):
-    X, _ = sg.pixel_features(ls.noisy_image(land.rgb, 40, seed=2), ("colour", "local_mean"))
+    X, _ = pf.pixel_features(ls.noisy_image(land.rgb, 40, seed=2), ("colour", "local_mean"))
     a = sg.kmeans_segment(X, land.classes.shape, 4, seed=3, sample_size=3000)
     b = sg.kmeans_segment(X, land.classes.shape, 4, seed=3, sample_size=3000)
     assert not a.exact and a.fit_rows == 3000
@@ -47,14 +48,14 @@ def test_context_features_beat_colour_on_a_noisy_landscape(land):
     noisy = ls.noisy_image(land.rgb, 45, seed=1)
     scores = {}
     for feats in (("colour",), ("multiscale",)):
-        X, _ = sg.pixel_features(noisy, feats)
+        X, _ = pf.pixel_features(noisy, feats)
         seg = sg.kmeans_segment(X, land.classes.shape, 4, seed=0)
         scores[feats] = score_segmentation(land.classes, seg.labels, 4).mean_iou
     assert scores[("multiscale",)] >= scores[("colour",)] + 0.10, scores
 
 
 def test_pixel_features_shapes_names_and_scaling(land):
-    X, names = sg.pixel_features(land.rgb, sg.FEATURES, window=5, sigmas=(1, 3))
+    X, names = pf.pixel_features(land.rgb, pf.FEATURES, window=5, sigmas=(1, 3))
     assert X.shape == (128 * 128, len(names))
     assert names[:5] == ["R", "G", "B", "row", "col"]
     assert sum(n.startswith("lbp") for n in names) == 10
@@ -65,13 +66,13 @@ def test_pixel_features_shapes_names_and_scaling(land):
 
 def test_local_statistics_of_a_flat_image():
     flat = np.full((9, 9, 3), 0.25)
-    X, names = sg.pixel_features(flat, ("local_mean", "local_std"), standardise=False)
+    X, names = pf.pixel_features(flat, ("local_mean", "local_std"), standardise=False)
     np.testing.assert_allclose(X[:, :3], 0.25)
     np.testing.assert_allclose(X[:, 3:], 0.0, atol=1e-7)
 
 
 def test_sweep_criteria_and_elbow(land):
-    X, _ = sg.pixel_features(land.rgb, ("colour",), standardise=False)
+    X, _ = pf.pixel_features(land.rgb, ("colour",), standardise=False)
     sweep = sg.kmeans_sweep(X, range(1, 9), seed=0)
     assert np.all(np.diff(sweep["wcss"]) < 0)
     assert np.isnan(sweep["silhouette"][0]) and np.all(sweep["silhouette"][1:] > 0)
@@ -127,13 +128,13 @@ GOOD = np.zeros((4, 4, 3), np.uint8)
 
 
 @pytest.mark.parametrize("call,exc,param", [
-    (lambda: sg.pixel_features(np.zeros((4, 4))), ValueError, "image"),
-    (lambda: sg.pixel_features(np.zeros((4, 4, 2))), ValueError, "image"),
-    (lambda: sg.pixel_features(np.full((4, 4, 3), 300.0)), ValueError, "image"),
-    (lambda: sg.pixel_features(GOOD, "colour"), TypeError, "features"),
-    (lambda: sg.pixel_features(GOOD, ("hue",)), ValueError, "features"),
-    (lambda: sg.pixel_features(GOOD, window=4), ValueError, "window"),
-    (lambda: sg.pixel_features(GOOD, ("multiscale",), sigmas=(0,)), ValueError, "sigmas"),
+    (lambda: pf.pixel_features(np.zeros((4, 4))), ValueError, "image"),
+    (lambda: pf.pixel_features(np.zeros((4, 4, 2))), ValueError, "image"),
+    (lambda: pf.pixel_features(np.full((4, 4, 3), 300.0)), ValueError, "image"),
+    (lambda: pf.pixel_features(GOOD, "colour"), TypeError, "features"),
+    (lambda: pf.pixel_features(GOOD, ("hue",)), ValueError, "features"),
+    (lambda: pf.pixel_features(GOOD, window=4), ValueError, "window"),
+    (lambda: pf.pixel_features(GOOD, ("multiscale",), sigmas=(0,)), ValueError, "sigmas"),
     (lambda: sg.kmeans_segment(np.zeros((16, 2)), (4, 5), 2), ValueError, "shape"),
     (lambda: sg.kmeans_segment(np.zeros((16, 2)), (4, 4), 0), ValueError, "n_clusters"),
     (lambda: sg.kmeans_segment(np.zeros((16, 2)), (4, 4), 2), ValueError, "n_clusters"),

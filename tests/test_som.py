@@ -16,8 +16,9 @@ from hypothesis import strategies as st  # noqa: E402
 from utils import landscape as ls  # noqa: E402
 from utils import som as sm  # noqa: E402
 from utils.metrics import score_segmentation  # noqa: E402
+from utils.pixel_features import pixel_features  # noqa: E402
 from utils.plotting import plot_codebook  # noqa: E402
-from utils.segmentation import kmeans_segment, pixel_features  # noqa: E402
+from utils.segmentation import kmeans_segment  # noqa: E402
 
 from words import whole_word  # noqa: E402
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def _show(value: object) -> str:
+def describe(value: object) -> str:
     """A short, readable rendering of ``value`` for error messages."""
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} and dtype {value.dtype}"
@@ -21,11 +21,51 @@ def _show(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def check_som(name: str, som: object) -> np.ndarray:
+    """The (rows, cols, F) node weights of a trained ``minisom.MiniSom``, or a ``TypeError``
+    naming ``name`` for anything else."""
+    get = getattr(som, "get_weights", None)
+    if get is None:
+        raise TypeError(f"{name} must be a trained minisom.MiniSom (run.som), got "
+                        f"{type(som).__name__}")
+    return np.asarray(get())
+
+
+def check_onehot(name: str, x: object, n_levels: int | None = None) -> np.ndarray:
+    """A batch of one-hot grids (N, H, W, L) with values in 0..1 (and L == ``n_levels``)."""
+    arr = check_real_array(name, x, ndim=4)
+    if n_levels is not None and arr.shape[-1] != n_levels:
+        raise ValueError(f"{name} must have {n_levels} channels (one per level), got shape "
+                         f"{arr.shape}")
+    if arr.min() < 0 or arr.max() > 1:
+        raise ValueError(f"{name} must be one-hot (values 0 and 1), got range "
+                         f"{arr.min()}..{arr.max()}")
+    return arr
+
+
+def check_instance(name: str, value: object, kind: type, builder: str) -> None:
+    """A ``TypeError`` naming ``name`` unless ``value`` is a ``kind`` (made by ``builder``)."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__} (from {builder}), got "
+                        f"{type(value).__name__}")
+
+
+def check_rgb(name: str, image: object) -> np.ndarray:
+    """An RGB image (H, W, 3), uint8 or float in 0..255, as float64 in [0, 1] (floats already in
+    [0, 1] are kept as they are)."""
+    img = check_real_array(name, image, ndim=3, low=0.0, high=255.0)
+    if img.shape[2] != 3:
+        raise ValueError(f"{name} must have 3 colour channels (H, W, 3), got shape {img.shape}")
+    # uint8 images and float images in 0..255 are scaled to [0, 1]; floats already in [0, 1] kept
+    scale = 255.0 if (img.dtype == np.uint8 or img.max() > 1.0) else 1.0
+    return img.astype(np.float64) / scale
+
+
 def check_int(name: str, value: object, *, minimum: int | None = None,
               maximum: int | None = None) -> int:
     """Return ``value`` as an ``int`` after checking its type and range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_show(value)}")
+        raise TypeError(f"{name} must be an integer, got {describe(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -39,7 +79,7 @@ def check_float(name: str, value: object, *, minimum: float | None = None,
                 max_inclusive: bool = True) -> float:
     """Return ``value`` as a finite ``float`` after checking its type and range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_show(value)}")
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
@@ -58,7 +98,7 @@ def check_bool(name: str, value: object) -> bool:
     """A flag must be a real ``bool`` (or NumPy bool): the string ``"False"`` is truthy, so
     accepting anything else would silently turn a flag on."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {_show(value)}")
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
     return bool(value)
 
 
@@ -82,7 +122,7 @@ def check_seed(name: str, value: object, *, allow_none: bool = False) -> int | N
         return None
     accepted = "a non-negative integer" + (" or None" if allow_none else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {accepted}, got {_show(value)}")
+        raise TypeError(f"{name} must be {accepted}, got {describe(value)}")
     if value < 0 or value > MAX_SEED:
         raise ValueError(f"{name} must be {accepted} up to 2**32 - 1 (what NumPy's legacy "
                          f"seeding, MiniSom and Keras accept), got {value}")
@@ -99,7 +139,7 @@ def check_shape2d(name: str, value: object) -> tuple[int, int]:
         cols = check_int(f"{name}[1]", value[1], minimum=1)
         return (rows, cols)
     raise TypeError(f"{name} must be a positive integer or a pair of positive integers, "
-                    f"got {_show(value)}")
+                    f"got {describe(value)}")
 
 
 def check_real_array(name: str, value: object, *, ndim: int | tuple[int, ...] | None = None,
@@ -110,11 +150,11 @@ def check_real_array(name: str, value: object, *, ndim: int | tuple[int, ...] | 
     ``low``/``high`` are inclusive bounds on every element.
     """
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be an array of real numbers, got {_show(value)}")
+        raise TypeError(f"{name} must be an array of real numbers, got {describe(value)}")
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nested lists, for example
-        raise TypeError(f"{name} must be an array of real numbers, got {_show(value)}") from exc
+        raise TypeError(f"{name} must be an array of real numbers, got {describe(value)}") from exc
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
                                  or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"{name} must hold real numbers (integer or float dtype), "
@@ -191,7 +231,7 @@ def check_ks(ks: object, low: int, high: int, why: str) -> np.ndarray:
 def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     """``value`` must be one of the strings in ``choices``."""
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {_show(value)}")
+        raise ValueError(f"{name} must be one of {list(choices)}, got {describe(value)}")
     return value
 
 

@@ -36,8 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_bool, check_float, check_int, check_seed
+from .grids import check_grid, level_counts
 from .objects import random_shift, shift_grids
-from .relations import _facts_batch, _render, check_grid, level_counts
+from .relations import draw_objects, lattice_facts
 
 __all__ = ["TEMPLATES", "SPAN", "Arrangements", "make_arrangements", "random_templates",
            "augment", "check_lattice_grids", "MAX_GRIDS"]
@@ -252,13 +253,13 @@ def make_arrangements(n: int, *, n_families: int | None = None, templates: dict 
         levels = rng.integers(1, 5, size=(n, max_distractors))
         levels[np.arange(max_distractors)[None, :] >= how_many[:, None]] = 0
         objects[:, 4:] = np.stack([levels, free // lattice, free % lattice], axis=2)
-    grids = _render(objects, size, block, rng)
+    grids = draw_objects(objects, size=size, block=block, seed=rng)
     mid = (low + high) / 2
     regions = ((anchor[:, 0] > mid).astype(np.int64) * 2 + (anchor[:, 1] > mid)
                if translate else np.zeros(n, dtype=np.int64))
     return Arrangements(grids=grids, families=families.astype(np.int64), family_names=names,
                         positions=anchor, regions=regions, counts=level_counts(grids, 4),
-                        facts=_facts_batch(objects, 4), objects=objects, n_levels=4,
+                        facts=lattice_facts(objects, 4), objects=objects, n_levels=4,
                         block=block)
 
 
@@ -363,7 +364,8 @@ def augment(grids: object, *, block: int = 5, n_levels: int = 4, shift: bool = T
         width = max(int(occ.reshape(n, -1).sum(axis=1).max()), 1)
         order = np.argsort(~occ.reshape(n, -1), axis=1, kind="stable")[:, :width]
         levels = np.take_along_axis(top.reshape(n, -1), order, axis=1).astype(np.int64)
-        g = _render(np.stack([levels, order // lc, order % lc], axis=2), h, block, rng)
+        g = draw_objects(np.stack([levels, order // lc, order % lc], axis=2), size=h,
+                         block=block, seed=rng)
     flat = occ.reshape(n, -1)
     block_r = (np.arange(h) // block)[None, :, None]
     block_c = (np.arange(w) // block)[None, None, :]
@@ -378,7 +380,7 @@ def augment(grids: object, *, block: int = 5, n_levels: int = 4, shift: bool = T
         chosen = np.argmax(np.where(flat, -1.0, rng.random(flat.shape)), axis=1)
         do = (rng.random(n) < add) & ~flat.all(axis=1)
         levels = np.where(do, rng.integers(1, n_levels + 1, size=n), 0)
-        new = _render(np.stack([levels, chosen // lc, chosen % lc], axis=1)[:, None, :],
-                      h, block, rng)
+        new = draw_objects(np.stack([levels, chosen // lc, chosen % lc], axis=1)[:, None, :],
+                           size=h, block=block, seed=rng)
         g = np.where(new > 0, new, g)
     return g

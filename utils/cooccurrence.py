@@ -40,7 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._validation import check_bool, check_int
-from .relations import check_grid
+from .grids import check_grid
 
 __all__ = ["DIRECTIONS", "cooccurrence_features", "cooccurrence_names", "class_adjacency",
            "contagion"]

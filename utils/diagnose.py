@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_float, check_int, check_labels, check_seed
-from .relations import check_grid, level_counts
+from .grids import check_grid, level_counts
 
 __all__ = ["LeakCheck", "leak_check", "lattice_fraction", "ShiftReport", "shift_check"]
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import _show, check_int
+from ._validation import check_int, describe
 
 __all__ = ["GridSet", "load_grids", "read_labels", "pad_grids", "SUFFIXES", "MAX_CELLS",
            "MAX_FILE_BYTES"]
@@ -81,7 +81,7 @@ class GridSet:
 
 def _path(name: str, value: object) -> Path:
     if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a path (str or pathlib.Path), got {_show(value)}")
+        raise TypeError(f"{name} must be a path (str or pathlib.Path), got {describe(value)}")
     path = Path(value)
     if not path.exists():
         raise ValueError(f"{name}: no such file or folder: {str(path)!r}")
@@ -233,7 +233,7 @@ def load_grids(path: object, *, labels: object = None, n_levels: int | None = No
     source = _path("path", path)
     top = None if n_levels is None else check_int("n_levels", n_levels, minimum=1, maximum=255)
     if key is not None and not isinstance(key, str):
-        raise TypeError(f"key must be the name of an array in the .npz files, got {_show(key)}")
+        raise TypeError(f"key must be the name of an array in the .npz files, got {describe(key)}")
     label_path = None if labels is None else _path("labels", labels)
     if source.is_dir():
         files = _grid_files(source, label_path)
@@ -298,7 +298,7 @@ def read_labels(path: object, sources: list[str]) -> tuple[np.ndarray, list[str]
     """
     path = _path("labels", path)
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise TypeError(f"sources must be a list of str (GridSet.sources), got {_show(sources)}")
+        raise TypeError(f"sources must be a list of str (GridSet.sources), got {describe(sources)}")
     if path.suffix.lower() == ".npy":
         try:
             arr = np.load(path, allow_pickle=False)
@@ -392,7 +392,7 @@ def pad_grids(grids: object, block: int) -> np.ndarray:
     >>> pad_grids(np.ones((2, 48, 51), dtype=np.uint8), 5).shape
     (2, 50, 55)
     """
-    from .relations import check_grid
+    from .grids import check_grid
 
     g = check_grid(grids, name="grids")
     block = check_int("block", block, minimum=1, maximum=64)

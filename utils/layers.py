@@ -1,5 +1,6 @@
 """Keras layers of the book, defined once at module level (importing this module imports
-TensorFlow; :mod:`utils.models` and :mod:`utils.latent` import it only when a model is built).
+TensorFlow; :mod:`utils.models`, :mod:`utils.contrastive` and :mod:`utils.directional` import it
+only when a model is built).
 
 - :class:`AddCoords`: row and column coordinate channels (CoordConv, Liu et al., 2018);
 - :class:`DirectionalContext`: for every cell, what lies above, below, left, right, in each

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_float, check_int, check_real_array, check_shape2d
+from ._validation import check_float, check_int, check_real_array, check_shape2d, check_som
 
 __all__ = ["heightmap_loop", "colourise_loop", "winner_loop"]
 
@@ -27,7 +27,7 @@ def heightmap_loop(shape: int | tuple[int, int] = 256, *, scale: float = 100.0,
     """Fractal Perlin heights with one ``pnoise2`` call per cell (Perlin's reference table).
 
     Cell ``(r, c)`` holds ``pnoise2((r + offset) / scale, (c + offset) / scale, ...)``; this is
-    what :func:`utils.landscape.fractal_heightmap` computes with ``seed=None``.
+    what :func:`utils.noise.fractal_heightmap` computes with ``seed=None``.
 
     Parameters
     ----------
@@ -130,9 +130,7 @@ def winner_loop(som: object, features: object) -> np.ndarray:
     >>> winner_loop(som, np.zeros((4, 3))).shape
     (4,)
     """
-    from .som import _codebook
-
-    rows, cols = _codebook(som).shape[:2]
+    rows, cols = check_som("som", som).shape[:2]
     X = check_real_array("features", features, ndim=2)
     return np.array([np.ravel_multi_index(som.winner(x), (rows, cols)) for x in X],
                     dtype=np.int64)

@@ -36,7 +36,7 @@ import numpy as np
 from scipy import ndimage
 
 from ._validation import check_bool, check_float, check_int, check_seed
-from .relations import check_grid
+from .grids import check_grid
 
 __all__ = ["Objects", "find_objects", "augment_objects", "keep_levels", "grid_quarter",
            "MAX_BLOB"]

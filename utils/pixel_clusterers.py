@@ -18,9 +18,9 @@ Each returns a label map of the image's shape, scored in chapter 2 like k-means.
 
 Example
 -------
->>> from utils import landscape as ls, segmentation as sg
+>>> from utils import landscape as ls, pixel_features as pf
 >>> land = ls.synthetic_landscape(32, seed=0)
->>> X, _ = sg.pixel_features(land.rgb, ("colour",))
+>>> X, _ = pf.pixel_features(land.rgb, ("colour",))
 >>> gmm_segment(X, (32, 32), 4, sample_size=500).labels.shape
 (32, 32)
 """
@@ -111,7 +111,7 @@ def gmm_segment(features: object, shape: tuple[int, int], n_components: int, *,
     Parameters
     ----------
     features : (H * W, F) array
-        One row per pixel (e.g. from :func:`utils.segmentation.pixel_features`).
+        One row per pixel (e.g. from :func:`utils.pixel_features.pixel_features`).
     shape : (H, W)
         Image shape.
     n_components : int

@@ -1,10 +1,9 @@
 """Importing TensorFlow and Keras without their start-up noise.
 
 The one place that imports TensorFlow for the package: :mod:`utils.models`, :mod:`utils.layers`,
-:mod:`utils.training`, :mod:`utils.saliency`, :mod:`utils.latent` and
-:mod:`utils.pixel_autoencoder` call :func:`quiet_tensorflow` first, and the chapters that do not
-train networks never import it.
-"""
+:mod:`utils.training`, :mod:`utils.saliency`, :mod:`utils.vae`, :mod:`utils.contrastive`,
+:mod:`utils.directional` and :mod:`utils.pixel_autoencoder` call :func:`quiet_tensorflow` first,
+and the chapters that do not train networks never import it."""
 
 from __future__ import annotations
 

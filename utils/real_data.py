@@ -185,7 +185,7 @@ def translate_grids(grids: object, size: int, *, seed: int = 0) -> tuple[np.ndar
     >>> moved.shape, int(moved.sum()), corners.shape
     ((2, 5, 5), 18, (2, 2))
     """
-    from .relations import check_grid
+    from .grids import check_grid
 
     g = check_grid(grids, name="grids")
     if g.ndim != 3:
@@ -303,7 +303,7 @@ def pad_to_square(grids: object, side: int | None = None, *, fill: int = 0) -> n
            [9, 9, 9],
            [9, 9, 9]], dtype=uint8)
     """
-    from .relations import check_grid
+    from .grids import check_grid
 
     if isinstance(grids, np.ndarray) and grids.ndim == 3:
         grids = list(grids)

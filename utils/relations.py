@@ -31,18 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_choice, check_int, check_real_array, check_seed, check_size
+from .grids import check_grid
 
 __all__ = [
     "RELATIONS",
     "Rule",
     "DEFAULT_RULE",
-    "check_grid",
-    "one_hot",
     "grid_objects",
     "relation_facts",
     "fact_names",
     "rule_holds",
-    "level_counts",
+    "lattice_facts",
+    "draw_objects",
     "Dataset",
     "make_dataset",
 ]
@@ -75,89 +75,6 @@ class Rule:
 
 DEFAULT_RULE = Rule("level 2 above and to the right of level 1", 2, 1, ("above", "right_of"))
 """The two-class task of chapter 4: is some 2 above and to the right of some 1?"""
-
-
-def check_grid(grid: object, n_levels: int | None = None, name: str = "grid") -> np.ndarray:
-    """Validate one grid (H, W) or a batch (N, H, W) of integer levels 0..n_levels.
-
-    Parameters
-    ----------
-    grid : array
-        One grid (H, W) or a batch (N, H, W); float arrays of whole numbers are accepted.
-    n_levels : int, optional
-        Highest level allowed (255 when None).
-    name : str
-        The caller's parameter name, for messages.
-
-    Returns
-    -------
-    integer array
-    """
-    arr = check_real_array(name, grid, ndim=(2, 3))
-    if not np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
-            arr = arr.astype(np.int64)
-        else:
-            raise TypeError(f"{name} must hold integer levels, got non-integer values "
-                            f"(dtype {arr.dtype})")
-    top = 255 if n_levels is None else check_int("n_levels", n_levels, minimum=1, maximum=255)
-    if arr.min() < 0 or arr.max() > top:
-        raise ValueError(f"{name} must hold levels in 0..{top}, got range "
-                         f"{arr.min()}..{arr.max()}")
-    return arr
-
-
-def one_hot(grids: object, n_levels: int = 4, dtype: str = "float32") -> np.ndarray:
-    """One channel per level 1..n_levels (the background gets none): (..., H, W, n_levels).
-
-    Parameters
-    ----------
-    grids : (H, W) or (N, H, W) integer array
-        Levels 0..n_levels.
-    n_levels : int
-        Number of channels.
-    dtype : str
-        A real dtype (``"uint8"`` uses a quarter of float32's memory).
-
-    Returns
-    -------
-    (..., H, W, n_levels) array
-
-    Examples
-    --------
-    >>> one_hot([[0, 2], [1, 0]], n_levels=2)[..., 1].tolist()
-    [[0.0, 1.0], [0.0, 0.0]]
-    """
-    n_levels = check_int("n_levels", n_levels, minimum=1, maximum=255)
-    try:
-        dtype_kind = np.dtype(dtype).kind
-    except TypeError as exc:
-        raise TypeError(f"dtype must be a real NumPy dtype, got {dtype!r}") from exc
-    if dtype_kind not in "uif":
-        raise TypeError(f"dtype must be an unsigned, signed integer or float dtype (uint8 "
-                        f"saves memory), got {np.dtype(dtype)}")
-    g = check_grid(grids, n_levels, name="grids")
-    return (g[..., None] == np.arange(1, n_levels + 1)).astype(dtype)
-
-
-def level_counts(grids: object, n_levels: int = 4) -> np.ndarray:
-    """Cells of every level 1..n_levels in each grid: (N, n_levels) (or (n_levels,) for one grid).
-
-    Parameters
-    ----------
-    grids : (H, W) or (N, H, W) integer array
-        Levels 0..n_levels.
-    n_levels : int
-        Levels counted.
-
-    Returns
-    -------
-    (N, n_levels) or (n_levels,) integer array
-    """
-    g = check_grid(grids, n_levels, name="grids")
-    flat = g.reshape(g.shape[0], -1) if g.ndim == 3 else g.reshape(1, -1)
-    counts = np.stack([(flat == k).sum(axis=1) for k in range(1, n_levels + 1)], axis=1)
-    return counts if g.ndim == 3 else counts[0]
 
 
 def grid_objects(grid: object, block: int = 5) -> list[tuple[int, int, int]]:
@@ -268,8 +185,46 @@ def _rule_batch(levels: np.ndarray, rows: np.ndarray, cols: np.ndarray, rule: Ru
     return both.any(axis=(1, 2)).astype(np.int64)
 
 
-def _facts_batch(objects: np.ndarray, n_levels: int) -> np.ndarray:
-    """Relation facts of many grids at once from padded object arrays (N, M, 3)."""
+def _check_objects(objects: object, ndim: int) -> np.ndarray:
+    """Padded object rows ``(level, lattice_row, lattice_col)`` as a non-negative int64 array."""
+    arr = check_real_array("objects", objects, ndim=ndim, min_size=0)
+    if arr.shape[-1] != 3:
+        raise ValueError(f"objects must have rows (level, row, col), shape (..., 3), got "
+                         f"{arr.shape}")
+    if not np.issubdtype(arr.dtype, np.integer) and arr.size:
+        if not np.all(arr == np.round(arr)):
+            raise TypeError("objects must hold integers (level, lattice row, lattice column)")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"objects must be non-negative, got minimum {arr.min()}")
+    return arr.astype(np.int64)
+
+
+def lattice_facts(objects: object, n_levels: int = 4) -> np.ndarray:
+    """Relation facts of many grids at once, from their objects rather than their cells.
+
+    The same facts as :func:`relation_facts`, for grids whose objects are known (as
+    :func:`make_dataset` and :func:`utils.arrangements.make_arrangements` know them): no
+    objects need to be found, and a whole batch is computed with array operations.
+
+    Parameters
+    ----------
+    objects : (N, M, 3) integer array
+        For every grid, up to M rows ``(level, lattice_row, lattice_col)``; rows of level 0
+        pad grids with fewer objects.
+    n_levels : int
+        Levels 1..n_levels (2..16).
+
+    Returns
+    -------
+    (N, len(fact_names(n_levels))) uint8 array
+
+    Examples
+    --------
+    >>> lattice_facts([[[1, 0, 0], [2, 3, 0]]], n_levels=2).tolist()
+    [[1, 0, 0, 0, 0, 1]]
+    """
+    n_levels = check_int("n_levels", n_levels, minimum=2, maximum=16)
+    objects = _check_objects(objects, 3)
     level, row, col = objects[..., 0], objects[..., 1], objects[..., 2]
     tests = _relation_tests(row[:, :, None] - row[:, None, :], col[:, :, None] - col[:, None, :])
     out = []
@@ -296,16 +251,7 @@ def rule_holds(objects: np.ndarray, rule: Rule) -> bool:
     """
     if not isinstance(rule, Rule):
         raise TypeError(f"rule must be a Rule, got {type(rule).__name__}")
-    objects = check_real_array("objects", objects, ndim=2, min_size=0)
-    if objects.shape[1] != 3:
-        raise ValueError(f"objects must have shape (M, 3) (level, row, col), got "
-                         f"{objects.shape}")
-    if not np.issubdtype(objects.dtype, np.integer) and objects.size:
-        if not np.all(objects == np.round(objects)):
-            raise TypeError("objects must hold integers (level, lattice row, lattice column)")
-    if objects.size and objects.min() < 0:
-        raise ValueError(f"objects must be non-negative, got minimum {objects.min()}")
-    objects = objects.astype(np.int64)
+    objects = _check_objects(objects, 2)
     oa = objects[objects[:, 0] == rule.level_a]
     ob = objects[objects[:, 0] == rule.level_b]
     rel = _pair_relations(oa[:, 1], oa[:, 2], ob[:, 1], ob[:, 2])
@@ -331,9 +277,43 @@ class Dataset:
     block: int
 
 
-def _render(objects: np.ndarray, size: int, block: int,
-            rng: np.random.Generator) -> np.ndarray:
-    """Draw padded objects (N, M, 3) as grids: each a random blob inside its lattice block."""
+def draw_objects(objects: object, *, size: int = 50, block: int = 5,
+                 seed: int | np.random.Generator = 0) -> np.ndarray:
+    """Draw objects on the lattice as grids: each object a random blob inside its block.
+
+    Parameters
+    ----------
+    objects : (N, M, 3) integer array
+        For every grid, up to M rows ``(level, lattice_row, lattice_col)``; rows of level 0
+        draw nothing.  Levels up to 255; every block inside the grid.
+    size : int
+        Grid side, a multiple of ``block``.
+    block : int
+        Side of a lattice block; a blob is 1..block-1 cells high and wide (one cell when
+        ``block`` is 1).
+    seed : int or numpy.random.Generator
+        Seeds the blobs.  A generator is used as it is and advanced: :func:`make_dataset` and
+        :func:`utils.arrangements.make_arrangements` draw objects and blobs from one stream.
+
+    Returns
+    -------
+    (N, size, size) uint8 array of levels
+
+    Examples
+    --------
+    >>> draw_objects([[[3, 1, 1]]], size=10, block=5)[0, 5:, 5:].max()
+    np.uint8(3)
+    """
+    size = check_int("size", size, minimum=1, maximum=4096)
+    block = check_int("block", block, minimum=1, maximum=size)
+    if size % block:
+        raise ValueError(f"size must be a multiple of block, got size={size}, block={block}")
+    objects = _check_objects(objects, 3)
+    if objects.size and (objects[..., 0].max() > 255 or objects[..., 1:].max() >= size // block):
+        raise ValueError(f"objects must hold levels up to 255 and lattice positions below "
+                         f"{size // block}, got maxima {objects.reshape(-1, 3).max(0).tolist()}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
+        check_seed("seed", seed))
     n, width, _ = objects.shape
     hi = max(block, 2)
     hw = rng.integers(1, hi, size=(n, width, 2)) if block > 1 else np.ones((n, width, 2), int)
@@ -438,8 +418,8 @@ def make_dataset(n: int, *, size: int = 50, block: int = 5, n_levels: int = 4,
         for member, wanted in enumerate((1, 0)):
             objects[2 * pair + member, :levels.size] = found[wanted]
             counts[2 * pair + member] = per_level
-    grids = _render(objects, size, block, rng)
-    facts = _facts_batch(objects, n_levels)
+    grids = draw_objects(objects, size=size, block=block, seed=rng)
+    facts = lattice_facts(objects, n_levels)
     pairs = rng.permutation(n // 2)
     n_train = int(round(fractions[0] * len(pairs)))
     n_val = int(round(fractions[1] * len(pairs)))

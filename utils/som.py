@@ -38,6 +38,7 @@ from ._validation import (
     check_labels,
     check_real_array,
     check_seed,
+    check_som,
 )
 
 __all__ = ["SOMRun", "train_som", "winner_map", "cluster_codebook", "hit_counts",
@@ -150,15 +151,6 @@ def train_som(features: object, map_size: tuple[int, int], *, iterations: int = 
     return run
 
 
-def _codebook(som: object) -> np.ndarray:
-    """The (rows, cols, F) weights of a MiniSom, or our TypeError for anything else."""
-    get = getattr(som, "get_weights", None)
-    if get is None:
-        raise TypeError(f"som must be a trained minisom.MiniSom (run.som), got "
-                        f"{type(som).__name__}")
-    return np.asarray(get())
-
-
 def winner_map(som: object, features: object, chunk_size: int = 4096,
                dedupe: bool = True) -> np.ndarray:
     """Flat index (``row * cols + col``) of the best-matching unit of every row of ``features``.
@@ -191,7 +183,7 @@ def winner_map(som: object, features: object, chunk_size: int = 4096,
     dedupe = check_bool("dedupe", dedupe)
     from .segmentation import unique_rows
 
-    W = _codebook(som)
+    W = check_som("som", som)
     X = check_features("features", features)
     if X.shape[1] != W.shape[2]:
         raise ValueError(f"features must have {W.shape[2]} columns like the SOM's weights, "
@@ -249,7 +241,7 @@ def hit_counts(som: object, nodes: object) -> np.ndarray:
     -------
     (rows, cols) int array
     """
-    W = _codebook(som)
+    W = check_som("som", som)
     n_nodes = W.shape[0] * W.shape[1]
     idx = check_labels("nodes", nodes, ndim=1, below=n_nodes)
     return np.bincount(idx, minlength=W.shape[0] * W.shape[1]).reshape(W.shape[:2])
@@ -284,7 +276,7 @@ def cluster_codebook(som: object, n_clusters: int, *, method: str = "kmeans",
     """
     from sklearn.cluster import AgglomerativeClustering, KMeans
 
-    W = _codebook(som)
+    W = check_som("som", som)
     rows, cols, n_feat = W.shape
     flat = W.reshape(-1, n_feat)
     k = check_int("n_clusters", n_clusters, minimum=1, maximum=rows * cols)
@@ -354,7 +346,7 @@ def som_segment(features: object, shape: tuple[int, int], map_size: tuple[int, i
     Parameters
     ----------
     features : (H * W, F) array
-        One row per pixel, row-major (e.g. from ``segmentation.pixel_features``).
+        One row per pixel, row-major (e.g. from ``pixel_features.pixel_features``).
     shape : (H, W)
         Image shape, ``H * W`` rows.
     map_size : (rows, cols)

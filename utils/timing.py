@@ -89,7 +89,11 @@ def peak_memory_mb() -> float:
     """The peak resident memory of this process so far, in MB (1 MB = 1,048,576 bytes).
 
     Each chapter calls it in its last cell, so the build records how much memory the chapter's
-    kernel needed (the instructors' page shows it).
+    kernel needed (the instructors' page shows it).  On Linux it reads the process's own
+    high-water mark (``VmHWM`` in ``/proc/self/status``), not ``ru_maxrss``: Linux carries a
+    process's ``ru_maxrss`` over from the parent it was forked from, so a kernel started by a
+    large process (the book build imports TensorFlow for the API reference) would report the
+    parent's size (measured: an 11 MB child of a 425 MB process reports 425 MB).
 
     Returns
     -------
@@ -98,11 +102,18 @@ def peak_memory_mb() -> float:
         ``resource`` module).
     """
     try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024       # kB
+    except OSError:   # not Linux
+        pass
+    try:
         import resource
     except ImportError:  # Windows
         return float("nan")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Linux reports kilobytes, macOS bytes
+    # macOS reports bytes (Linux kilobytes, but Linux was answered above)
     return float(peak) / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 

@@ -25,7 +25,7 @@ from .quiet import quiet_tensorflow
 from .timing import release_freed_memory
 
 __all__ = ["TrainResult", "train", "count_parameters", "multiply_adds", "check_model_input",
-           "fresh_session"]
+           "fresh_session", "in_chunks"]
 
 
 def count_parameters(model) -> int:
@@ -163,6 +163,32 @@ def check_model_input(model, arrays: dict[str, np.ndarray]) -> None:
                                         for w, g in zip(want, got, strict=True)):
             raise ValueError(f"{name} has samples of shape {got}, the model takes {want} "
                              f"(None: any size)")
+
+
+def in_chunks(x: np.ndarray, size: int = 512):
+    """Consecutive slices of ``x`` along its first axis, at most ``size`` rows each: a model
+    or a layer run on them never holds more than ``size`` samples at once.
+
+    Parameters
+    ----------
+    x : array
+        Anything sliceable with a length (an array of samples).
+    size : int
+        Rows per slice, at least 1.
+
+    Returns
+    -------
+    generator of arrays
+
+    Examples
+    --------
+    >>> [len(c) for c in in_chunks(np.zeros((5, 2)), size=2)]
+    [2, 2, 1]
+    """
+    size = check_int("size", size, minimum=1)
+    if not hasattr(x, "__len__"):
+        raise TypeError(f"x must be an array of samples, got {type(x).__name__}")
+    return (x[i:i + size] for i in range(0, len(x), size))
 
 
 def fresh_session(seed: int) -> None:

@@ -2,8 +2,8 @@
 Keras classes show the signature of their ``__init__``.
 
 The chapters are read when the build starts: in every notebook's code cells, the names
-imported from ``utils`` (``from utils import latent as lt``, ``from utils.plotting import
-show_level_grid``) and what is called through them (``lt.fit_contrastive``); in its Markdown
+imported from ``utils`` (``from utils import contrastive as ct``, ``from utils.plotting import
+show_level_grid``) and what is called through them (``ct.fit_contrastive``); in its Markdown
 cells, the ``{func}``, ``{class}`` and ``{mod}`` roles.  When autodoc renders a function,
 class or constant of ``utils``, a last paragraph lists those chapters with links, so the list
 cannot disagree with the chapters: a chapter that stops calling a function drops from it at

@@ -9,7 +9,8 @@ The notebook runs in ``notebooks/`` (like the build and JupyterLab), in the book
 the build's settings: at most two malloc arenas, quiet TensorFlow, a fixed hash seed, the same
 per-cell timeout, and a cell error stops it.  Its time is the wall time of executing the cells
 (what myst-nb records for the instructors' table); its peak memory is the kernel's own peak
-resident set (``ru_maxrss``), read by one extra cell after the last, as the build's test does.
+resident set (:func:`utils.timing.peak_memory_mb`), read by one extra cell after the last, as
+the build's test does.
 With ``--memory N`` a hook registered before the first cell reads the peak and the current
 resident set after every cell, and the N cells that raised the peak most are printed with the
 resident set they left behind.  The committed notebook is never modified.  The goals come
@@ -30,18 +31,18 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 BUILD_ENV = {"MALLOC_ARENA_MAX": "2", "TF_CPP_MIN_LOG_LEVEL": "3",
              "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
-PEAK_CELL = ("import json, resource\n"
-             "print(json.dumps({'peak_mb': resource.getrusage(resource.RUSAGE_SELF)"
-             ".ru_maxrss / 1024}))")
+PEAK_CELL = ("import json\nfrom utils.timing import peak_memory_mb\n"
+             "print(json.dumps({'peak_mb': peak_memory_mb()}))")
 # After every cell: (execution count, peak MB, resident MB now), kept in the kernel.
 MEMORY_HOOK = (
     "import resource as _l2ls_resource\n"
+    "from utils.timing import peak_memory_mb as _l2ls_peak\n"
     "_l2ls_memory = []\n"
     "def _l2ls_after_cell(result):\n"
     "    with open('/proc/self/statm') as statm:\n"
     "        pages = int(statm.read().split()[1])\n"
     "    _l2ls_memory.append((result.execution_count,\n"
-    "        _l2ls_resource.getrusage(_l2ls_resource.RUSAGE_SELF).ru_maxrss / 1024,\n"
+    "        _l2ls_peak(),\n"
     "        pages * _l2ls_resource.getpagesize() / 2 ** 20))\n"
     "get_ipython().events.register('post_run_cell', _l2ls_after_cell)")
 MEMORY_REPORT = "import json\nprint(json.dumps(_l2ls_memory))"
