@@ -53,6 +53,7 @@ __all__ = ["MODEL_NAMES", "RELATION_OBJECTS", "BAND_LOSSES", "build_model",
 
 MODEL_NAMES: tuple[str, ...] = ("cnn_pool", "cnn_flatten", "coordconv", "directional",
                                 "relational")
+"""The networks :func:`build_model` builds, in the order chapter 4a compares them."""
 
 
 def _layers() -> SimpleNamespace:
