@@ -51,7 +51,7 @@ def _keras_part() -> float:
     start = time.perf_counter()
     model = md.build_model("directional", (50, 50, 4), seed=0)
     md.train(model, x[data.train], data.labels[data.train], x[data.val], data.labels[data.val],
-             max_epochs=2, patience=2, budget_seconds=600, seed=0)
+             epochs=2, patience=2, budget_seconds=600, seed=0)
     return time.perf_counter() - start
 
 

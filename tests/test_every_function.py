@@ -240,6 +240,10 @@ BAD = {
     "training.fresh_session": (lambda: _m("training").fresh_session(-1), "seed"),
     "training.check_model_input": (lambda: _m("training").check_model_input("a model", {}),
                                    "model"),
+    "training.check_budget": (lambda: _m("training").check_budget(10, 0.0), "budget_seconds"),
+    "training.fit_keras": (lambda: _m("training").fit_keras(
+        "a model", G, G, None, epochs=1, batch_size=8, budget_seconds=1.0, patience=None),
+        "model"),
 }
 
 

@@ -40,9 +40,11 @@ def test_vae_trains_reproducibly_without_collapse(grids):
         hist = va.fit_autoencoder(vae, X[:500], X[500:], epochs=3, warmup_epochs=1, seed=3)
         runs.append((hist, va.encode(vae, X[500:])))
     (h1, z1), (h2, z2) = runs
-    assert h1.val_reconstruction == h2.val_reconstruction and np.array_equal(z1, z2)
-    assert h1.beta == [0.5, 1.0, 1.0]
-    assert h1.reconstruction[-1] < h1.reconstruction[0]
+    assert h1.parts["val_reconstruction"] == h2.parts["val_reconstruction"]
+    assert np.array_equal(z1, z2)
+    assert h1.parts["beta"] == [0.5, 1.0, 1.0]
+    assert h1.parts["reconstruction"][-1] < h1.parts["reconstruction"][0]
+    assert h1.stopped_by == "epochs" and len(h1.loss) == len(h1.val_loss) == 3
     kl = va.kl_per_dimension(vae, X[500:])
     assert kl.shape == (4,) and np.all(kl > 0.01), kl
     assert z1.shape == (100, 4)
@@ -71,7 +73,7 @@ def test_plain_autoencoder_trains_without_warnings(grids):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         hist = va.fit_autoencoder(ae, X[:500], X[500:], epochs=1, seed=0)
-    assert hist.epochs == 1 and hist.val_kl[0] > 0   # KL is tracked, not optimised
+    assert hist.epochs == 1 and hist.parts["val_kl"][0] > 0   # KL is tracked, not optimised
     assert va.kl_per_dimension(ae, X[:10]).shape == (4,)
 
 

@@ -43,7 +43,7 @@ def test_training_is_reproducible_and_learns(small):
     for _ in range(2):
         model = md.build_model("directional", (50, 50, 4), seed=7)
         result = md.train(model, X[data.train], data.labels[data.train], X[data.val],
-                          data.labels[data.val], budget_seconds=60, max_epochs=4, seed=7)
+                          data.labels[data.val], budget_seconds=60, epochs=4, seed=7)
         results.append((result, model.predict(X[data.test], verbose=0)))
     assert results[0][0].epochs == 4 and results[0][0].stopped_by == "epochs"
     assert results[0][0].loss[-1] < results[0][0].loss[0]
@@ -54,7 +54,7 @@ def test_budget_stops_training(small):
     data, X = small
     model = md.build_model("cnn_pool", (50, 50, 4))
     result = md.train(model, X[data.train], data.labels[data.train], X[data.val],
-                      data.labels[data.val], budget_seconds=0.01, max_epochs=50)
+                      data.labels[data.val], budget_seconds=0.01, epochs=50)
     assert result.epochs == 1 and result.stopped_by == "budget"
 
 
@@ -62,7 +62,7 @@ def test_input_gradients_of_the_logit_do_not_vanish(small):
     data, X = small
     model = md.build_model("directional", (50, 50, 4))
     md.train(model, X[data.train], data.labels[data.train], X[data.val], data.labels[data.val],
-             max_epochs=3, budget_seconds=60)
+             epochs=3, budget_seconds=60)
     g_logit = md.input_gradients(model, X[:6])
     g_prob = md.input_gradients(model, X[:6], logit=False)
     assert g_logit.shape == (6, 50, 50, 4)
@@ -145,14 +145,14 @@ def test_train_calls_after_epoch_and_does_not_count_its_time():
     model = md.build_model("cnn_pool", (10, 10, 2), block=5, width=4)
     x, y = np.zeros((8, 10, 10, 2), dtype="float32"), np.zeros(8)
     seen = []
-    run = md.train(model, x, y, x, y, max_epochs=3, patience=10, after_epoch=seen.append)
+    run = md.train(model, x, y, x, y, epochs=3, patience=10, after_epoch=seen.append)
     assert seen == [1, 2, 3] and run.epochs == 3
     start = time.perf_counter()
-    slow = md.train(model, x, y, x, y, max_epochs=2, patience=10,
+    slow = md.train(model, x, y, x, y, epochs=2, patience=10,
                     after_epoch=lambda epoch: time.sleep(1.0))
     assert slow.seconds < time.perf_counter() - start - 1.9     # the two seconds of sleep
     with pytest.raises(TypeError, match=whole_word("after_epoch")):
-        md.train(model, x, y, x, y, max_epochs=1, after_epoch="print")
+        md.train(model, x, y, x, y, epochs=1, after_epoch="print")
 
 
 def test_biome_map_and_labels_follow_the_rule_of_landscape_bands():
@@ -228,7 +228,7 @@ def test_save_and_reload_as_keras_predicts_identically(name, small, tmp_path):
     data, X = small
     y = data.labels.astype("float32")
     model = md.build_model(name, (50, 50, 4), width=8, seed=1)
-    md.train(model, X[:64], y[:64], X[64:96], y[64:96], max_epochs=1, seed=1)
+    md.train(model, X[:64], y[:64], X[64:96], y[64:96], epochs=1, seed=1)
     model.save(tmp_path / f"{name}.keras")
     again = keras.saving.load_model(tmp_path / f"{name}.keras")
     np.testing.assert_array_equal(again.predict(X[:32], verbose=0),
@@ -248,7 +248,7 @@ def test_a_model_trained_on_the_example_data_reloads_and_predicts_new_csv_grids(
     X = gr.one_hot(data.grids[:200], dtype="uint8")
     Y = np.eye(4, dtype="float32")[data.labels[:200]]
     model = md.build_model("directional", X.shape[1:], n_outputs=4, width=8, seed=0)
-    md.train(model, X[:150], Y[:150], X[150:], Y[150:], max_epochs=1, seed=0)
+    md.train(model, X[:150], Y[:150], X[150:], Y[150:], epochs=1, seed=0)
     model.save(tmp_path / "grids.keras")
     again = keras.saving.load_model(tmp_path / "grids.keras")
     x_new = gr.one_hot(new.grids, dtype="uint8")
@@ -296,3 +296,58 @@ def test_multiply_adds_refuses_what_it_cannot_count():
         md.multiply_adds(md.build_model("directional", (None, None, 4)), [50, 50, 4])
     with pytest.raises(ValueError, match=whole_word("RelationHead")):
         md.multiply_adds(md.build_model("relational", (50, 50, 4)))
+
+
+def test_every_trainer_speaks_one_vocabulary():
+    """Issue 37: the same names for the same things, one History, consistent defaults."""
+    import inspect
+    import typing
+
+    from utils import contrastive as ct
+    from utils import objects as ob
+    from utils import pixel_autoencoder as pa
+    from utils import training as tr
+    from utils import vae as va
+
+    trainers = {md.train: True, va.fit_autoencoder: True, pa.fit_pixel_autoencoder: True,
+                ct.fit_contrastive: False}   # True: it has validation data
+    for fit, validated in trainers.items():
+        params = inspect.signature(fit).parameters
+        for name in ("epochs", "budget_seconds", "batch_size", "seed"):
+            assert name in params, f"{fit.__name__} lacks {name}"
+        assert ("patience" in params) == validated, fit.__name__
+        assert not {"max_epochs", "n_epochs", "time_limit"} & set(params), fit.__name__
+        assert typing.get_type_hints(fit)["return"] is tr.History, fit.__name__
+    assert (inspect.signature(ct.fit_contrastive).parameters["move"].default
+            == inspect.signature(ob.augment_objects).parameters["move"].default)
+
+
+def test_the_autoencoders_stop_on_their_budget_and_report_it():
+    from utils import pixel_autoencoder as pa
+    from utils import vae as va
+
+    data = rl.make_dataset(40, seed=1)
+    X = gr.one_hot(data.grids, dtype="uint8")
+    vae = va.build_autoencoder(latent_dim=2, width=8, seed=0)
+    hist = va.fit_autoencoder(vae, X[:30], X[30:], epochs=5, budget_seconds=1e-6, seed=0)
+    assert (hist.epochs, hist.stopped_by) == (1, "budget")
+    assert len(hist.loss) == len(hist.val_loss) == len(hist.parts["beta"]) == 1
+    model = pa.build_pixel_autoencoder(features=2, width=4, levels=1, seed=0)
+    patches = np.random.default_rng(0).random((40, 8, 8, 3)).astype("float32")
+    hist = pa.fit_pixel_autoencoder(model, patches, epochs=5, budget_seconds=1e-6, seed=0)
+    assert (hist.epochs, hist.stopped_by, hist.parts) == (1, "budget", {})
+
+
+def test_patience_stops_training_that_stops_improving():
+    from utils import training as tr
+
+    keras = md.quiet_tensorflow()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
+    x = np.random.default_rng(0).random((32, 3)).astype("float32")
+    # a learning rate of 0 never improves: the first epoch stays the best
+    hist = tr.fit_keras(model, x, x[:, 0], (x, x[:, 0]), epochs=6, batch_size=8,
+                        budget_seconds=60.0, patience=2)
+    assert (hist.epochs, hist.stopped_by) == (3, "patience")
+    assert hist.val_loss[0] == hist.val_loss[-1]

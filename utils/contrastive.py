@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,14 +42,14 @@ from .arrangements import augment, check_lattice_grids
 from .objects import augment_objects
 from .quiet import quiet_tensorflow
 from .timing import release_freed_memory
-from .training import fresh_session, in_chunks
+from .training import History, check_budget, fresh_session, in_chunks
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)
 
 from .layers import DirectionalContext  # noqa: E402
 
-__all__ = ["ContrastiveLearner", "build_contrastive", "ContrastiveHistory", "fit_contrastive",
+__all__ = ["ContrastiveLearner", "build_contrastive", "fit_contrastive",
            "embed"]
 
 
@@ -173,33 +172,11 @@ def build_contrastive(*, n_levels: int = 4, width: int = 32, dim: int = 32, bloc
     return model
 
 
-@dataclass
-class ContrastiveHistory:
-    """What :func:`fit_contrastive` did.
-
-    Attributes
-    ----------
-    epochs : int
-        Epochs run (each on freshly augmented views).
-    seconds : float
-        Wall time, augmentation included.
-    loss : list of float
-        NT-Xent loss of every epoch.
-    stopped_by : str
-        ``"epochs"`` or ``"budget"`` (the time budget ran out first).
-    """
-
-    epochs: int
-    seconds: float
-    loss: list[float]
-    stopped_by: str
-
-
 def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 20,
                     budget_seconds: float = 60.0, batch_size: int = 256, redraw: bool = True,
                     drop: float = 0.5, add: float = 0.5, views: str = "lattice",
                     move: int = 1, level_pairs: bool = False,
-                    seed: int = 0) -> ContrastiveHistory:
+                    seed: int = 0) -> History:
     """Train without labels: every epoch makes two fresh views of every grid (on the lattice,
     or from the objects: see ``views``) and fits one pass of NT-Xent.
 
@@ -240,7 +217,9 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
 
     Returns
     -------
-    ContrastiveHistory
+    History
+        ``loss`` is the NT-Xent loss of every epoch; ``val_loss`` is empty (no validation
+        data, hence no ``patience``); ``seconds`` include making the views.
     """
     redraw = check_bool("redraw", redraw)
     from .grids import check_grid, one_hot
@@ -249,8 +228,9 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
     G = check_grid(grids, model.n_levels, name="grids")
     if G.ndim != 3:
         raise ValueError(f"grids must be a batch (N, H, W), got shape {G.shape}")
-    epochs = check_int("epochs", epochs, minimum=1, maximum=1000)
-    budget = check_float("budget_seconds", budget_seconds, minimum=0.0, min_inclusive=False)
+    epochs, budget, _ = check_budget(epochs, budget_seconds)
+    if epochs > 1000:
+        raise ValueError(f"epochs must be at most 1000, got {epochs}")
     batch_size = check_int("batch_size", batch_size, minimum=2, maximum=4096)
     if len(G) < batch_size:
         raise ValueError(f"grids must hold at least batch_size={batch_size} grids, got "
@@ -315,8 +295,8 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
                 break
     seconds = time.perf_counter() - start
     release_freed_memory()
-    return ContrastiveHistory(epochs=len(losses), seconds=seconds, loss=losses,
-                              stopped_by=how)
+    return History(epochs=len(losses), seconds=seconds, loss=losses, val_loss=[],
+                   stopped_by=how)
 
 
 def embed(model: ContrastiveLearner, x: object, *, normalise: bool = False) -> np.ndarray:

@@ -43,12 +43,12 @@ from ._validation import (
 )
 from .quiet import quiet_tensorflow
 from .saliency import input_gradients
-from .training import TrainResult, count_parameters, fresh_session, multiply_adds, train
+from .training import History, count_parameters, fresh_session, multiply_adds, train
 
 __all__ = ["MODEL_NAMES", "RELATION_OBJECTS", "BAND_LOSSES", "build_model",
            "build_band_classifier",
            # re-exported for the chapters: utils.quiet, utils.training, utils.saliency
-           "quiet_tensorflow", "TrainResult", "train", "count_parameters", "multiply_adds",
+           "quiet_tensorflow", "History", "train", "count_parameters", "multiply_adds",
            "input_gradients"]
 
 MODEL_NAMES: tuple[str, ...] = ("cnn_pool", "cnn_flatten", "coordconv", "directional",

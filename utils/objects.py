@@ -185,7 +185,7 @@ def shift_grids(grids: np.ndarray, dr: np.ndarray, dc: np.ndarray) -> np.ndarray
 
 def augment_objects(grids: object, *, n_levels: int = 4, shift: bool = True,
                     redraw: bool = True, drop: float = 0.5, add: float = 0.5,
-                    move: int = 0, seed: int = 0) -> np.ndarray:
+                    move: int = 1, seed: int = 0) -> np.ndarray:
     """Label-free views of grids whose objects sit anywhere, for contrastive learning.
 
     See the module's description of ``shift``, ``redraw``, ``drop`` and ``add``.  An object
@@ -206,7 +206,8 @@ def augment_objects(grids: object, *, n_levels: int = 4, shift: bool = True,
         Probabilities in [0, 1] of removing one object and of adding one.
     move : int
         With ``redraw``, every object's centre also moves by up to ``move`` cells in each
-        direction, each object on its own (0..10; 0 keeps the centres).
+        direction, each object on its own (0..10; 0 keeps the centres).  The default is
+        :func:`utils.contrastive.fit_contrastive`'s, whose views this makes.
     seed : int
         Seeds the views.
 

@@ -19,15 +19,11 @@ Example
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._validation import check_float, check_int, check_real_array, check_seed
 from .quiet import quiet_tensorflow
-from .timing import release_freed_memory
-from .training import fresh_session
+from .training import History, check_budget, fit_keras, fresh_session
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)
@@ -35,8 +31,8 @@ from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quie
 STEPS_PER_EXECUTION = 32
 """Training steps run per call into TensorFlow (see :func:`build_pixel_autoencoder`)."""
 
-__all__ = ["build_pixel_autoencoder", "training_patches", "PixelHistory",
-           "fit_pixel_autoencoder", "pixel_codes", "reconstruct_image", "receptive_field"]
+__all__ = ["build_pixel_autoencoder", "training_patches", "fit_pixel_autoencoder", "pixel_codes",
+           "reconstruct_image", "receptive_field"]
 
 
 def _images(name: str, images: object) -> np.ndarray:
@@ -177,26 +173,6 @@ def training_patches(images: object, *, patch: int = 32, n: int = 4000,
     return imgs[which[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
-@dataclass
-class PixelHistory:
-    """What :func:`fit_pixel_autoencoder` did.
-
-    Attributes
-    ----------
-    epochs : int
-        Epochs run.
-    seconds : float
-        Wall time of the training.
-    loss, val_loss : list of float
-        Mean squared error (against the clean patches) per epoch.
-    """
-
-    epochs: int
-    seconds: float
-    loss: list[float]
-    val_loss: list[float]
-
-
 def _noisy(patches: np.ndarray, noise: tuple[float, float], rng) -> np.ndarray:
     """Patches plus Gaussian noise of a random strength each, in float32 (no float64 copy)."""
     sigma = (rng.uniform(noise[0], noise[1], size=(len(patches), 1, 1, 1)) / 255.0).astype(
@@ -208,8 +184,9 @@ def _noisy(patches: np.ndarray, noise: tuple[float, float], rng) -> np.ndarray:
 
 
 def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] = (0.0, 60.0),
-                          epochs: int = 10, batch_size: int = 64, validation: float = 0.1,
-                          seed: int = 0) -> PixelHistory:
+                          epochs: int = 10, budget_seconds: float = 600.0,
+                          patience: int | None = None, batch_size: int = 64,
+                          validation: float = 0.1, seed: int = 0) -> History:
     """Train as a denoising autoencoder for a fixed number of epochs, quietly.
 
     Every patch gets Gaussian noise with a standard deviation drawn uniformly from ``noise``
@@ -224,8 +201,15 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
         Clean training patches (:func:`training_patches`).
     noise : (low, high)
         Range of the noise's standard deviation, 0 <= low <= high <= 255.
-    epochs, batch_size : int
-        A fixed number of epochs keeps results identical across machines.
+    epochs : int
+        The most epochs to run (1..1000); all of them unless the budget or the patience stops
+        training first, which keeps results identical across machines.
+    budget_seconds : float
+        Wall-clock cap, checked after every epoch.
+    patience : int or None
+        Epochs without a better validation loss before stopping (None: never).
+    batch_size : int
+        Patches per step.
     validation : float
         Share of the patches held out to report a validation loss, in [0.01, 0.5].
     seed : int
@@ -233,7 +217,8 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
 
     Returns
     -------
-    PixelHistory
+    History
+        Losses are the mean squared error against the clean patches.
     """
     _check_model(model)
     P = _images("patches", patches)
@@ -247,7 +232,9 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
         raise TypeError(f"noise must be a pair (low, high), got {noise!r}")
     low = check_float("noise[0]", noise[0], minimum=0.0, maximum=255.0)
     high = check_float("noise[1]", noise[1], minimum=low, maximum=255.0)
-    epochs = check_int("epochs", epochs, minimum=1, maximum=1000)
+    epochs, budget, patience = check_budget(epochs, budget_seconds, patience)
+    if epochs > 1000:
+        raise ValueError(f"epochs must be at most 1000, got {epochs}")
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
     validation = check_float("validation", validation, minimum=0.01, maximum=0.5)
     seed = check_seed("seed", seed)
@@ -258,15 +245,9 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
     n_val = max(1, int(round(validation * len(P))))
     val, train = P[order[:n_val]], P[order[n_val:]]
     keras.utils.set_random_seed(seed)
-    start = time.perf_counter()
-    hist = model.fit(_noisy(train, (low, high), rng), train, epochs=epochs,
-                     batch_size=batch_size,
-                     validation_data=(_noisy(val, (low, high), rng), val),
-                     verbose=0, shuffle=True).history
-    seconds = time.perf_counter() - start
-    release_freed_memory()
-    return PixelHistory(epochs=len(hist["loss"]), seconds=seconds,
-                        loss=hist["loss"], val_loss=hist["val_loss"])
+    return fit_keras(model, _noisy(train, (low, high), rng), train,
+                     (_noisy(val, (low, high), rng), val), epochs=epochs,
+                     batch_size=batch_size, budget_seconds=budget, patience=patience)
 
 
 def _padded(model, image: object) -> tuple[np.ndarray, int, int]:

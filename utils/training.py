@@ -1,5 +1,12 @@
 """Training the book's Keras models: a seeded trainer with early stopping and a wall-clock cap,
-and the checks every function that takes a model shares.
+the :class:`History` every trainer of ``utils`` returns, and the checks every function that takes
+a model shares.
+
+Every trainer (:func:`train`, :func:`utils.vae.fit_autoencoder`,
+:func:`utils.contrastive.fit_contrastive`, :func:`utils.pixel_autoencoder.fit_pixel_autoencoder`)
+takes the same names for the same things: ``epochs`` (the most it runs), ``budget_seconds`` (a
+wall-clock cap, checked after every epoch), ``patience`` (where there are validation data),
+``batch_size`` and ``seed``.
 
 Example
 -------
@@ -8,15 +15,16 @@ Example
 >>> model = build_model("cnn_pool", (10, 10, 2), block=5, width=4)
 >>> x = np.zeros((8, 10, 10, 2), dtype="float32")
 >>> y = np.zeros(8)
->>> train(model, x, y, x, y, max_epochs=2, seed=0).epochs
-2
+>>> history = train(model, x, y, x, y, epochs=2, seed=0)
+>>> history.epochs, history.stopped_by
+(2, 'epochs')
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,8 +32,8 @@ from ._validation import check_float, check_int, check_real_array, check_seed
 from .quiet import quiet_tensorflow
 from .timing import release_freed_memory
 
-__all__ = ["TrainResult", "train", "count_parameters", "multiply_adds", "check_model_input",
-           "fresh_session", "in_chunks"]
+__all__ = ["History", "train", "fit_keras", "check_budget", "count_parameters", "multiply_adds",
+           "check_model_input", "fresh_session", "in_chunks"]
 
 
 def count_parameters(model) -> int:
@@ -126,14 +134,150 @@ def multiply_adds(model, input_shape: tuple[int, int, int] | None = None) -> int
 
 
 @dataclass
-class TrainResult:
-    """What :func:`train` did: epochs run, wall time, and the loss curves."""
+class History:
+    """What a trainer did, epoch by epoch: the one record every trainer of ``utils`` returns.
+
+    Attributes
+    ----------
+    epochs : int
+        Epochs run.
+    seconds : float
+        Wall time of the training (what a hook such as ``after_epoch`` took excluded).
+    loss : list of float
+        Training loss of every epoch.
+    val_loss : list of float
+        Validation loss of every epoch; empty for a trainer without validation data
+        (:func:`utils.contrastive.fit_contrastive`).
+    stopped_by : str
+        ``"epochs"`` (ran them all), ``"budget"`` (``budget_seconds`` ran out first) or
+        ``"patience"`` (``patience`` epochs without a better validation loss).
+    parts : dict of str to list of float
+        Other per-epoch series a trainer reports, such as the terms of a loss
+        (:func:`utils.vae.fit_autoencoder`: ``reconstruction``, ``kl``, their ``val_``
+        versions and the KL weight ``beta``); empty when there are none.
+    """
 
     epochs: int
     seconds: float
     loss: list[float]
     val_loss: list[float]
-    stopped_by: str   # "patience", "budget" or "epochs"
+    stopped_by: str
+    parts: dict[str, list[float]] = field(default_factory=dict)
+
+
+def check_budget(epochs: object, budget_seconds: object,
+                 patience: object = None) -> tuple[int, float, int | None]:
+    """The three stopping rules every trainer takes, checked.
+
+    Parameters
+    ----------
+    epochs : int
+        The most epochs to run, 1..10,000.
+    budget_seconds : float
+        Wall-clock cap, > 0.
+    patience : int or None
+        Epochs without a better validation loss before stopping, 1..1,000, or None for no
+        early stopping.
+
+    Returns
+    -------
+    (int, float, int or None)
+        The three, as the trainers use them.
+    """
+    epochs = check_int("epochs", epochs, minimum=1, maximum=10_000)
+    budget = check_float("budget_seconds", budget_seconds, minimum=0.0, min_inclusive=False)
+    if patience is not None:
+        patience = check_int("patience", patience, minimum=1, maximum=1000)
+    return epochs, budget, patience
+
+
+def fit_keras(model, x, y, validation_data, *, epochs: int, batch_size: int,
+              budget_seconds: float, patience: int | None, callbacks: list = (),
+              after_epoch: Callable[[int], object] | None = None) -> History:
+    """``model.fit`` with the stopping rules of every trainer, printing nothing.
+
+    Training stops at the end of the first epoch after which ``budget_seconds`` have passed,
+    after ``patience`` epochs without a better validation loss (None: never), or after
+    ``epochs``; when it stopped early the weights of the best validation epoch are restored.
+    The trainers that call this (:func:`train`, :func:`utils.vae.fit_autoencoder`,
+    :func:`utils.pixel_autoencoder.fit_pixel_autoencoder`) check their data first; this checks
+    the stopping rules, the batch size and the hooks.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled.
+    x, y : arrays or None
+        Training inputs and targets (``y`` None for a model whose loss needs no targets).
+    validation_data : tuple
+        As ``model.fit`` takes it.
+    epochs, batch_size : int
+    budget_seconds : float
+    patience : int or None
+    callbacks : list of keras.callbacks.Callback
+        Run before the stopping rules (the VAE's KL warm-up).
+    after_epoch : callable, optional
+        Called with the number of epochs run so far after every epoch, before any weights are
+        restored; its time counts neither in the budget nor in the seconds reported.
+
+    Returns
+    -------
+    History
+        ``parts`` holds every series of Keras's history but the losses.
+    """
+    keras = quiet_tensorflow()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a compiled Keras model, got {type(model).__name__}")
+    epochs, budget_seconds, patience = check_budget(epochs, budget_seconds, patience)
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
+    if after_epoch is not None and not callable(after_epoch):
+        raise TypeError(f"after_epoch must be callable (it gets the epoch number) or None, got "
+                        f"{type(after_epoch).__name__}")
+    if not all(isinstance(c, keras.callbacks.Callback) for c in callbacks):
+        raise TypeError("callbacks must hold keras.callbacks.Callback objects, got "
+                        f"{[type(c).__name__ for c in callbacks]}")
+
+    class Budget(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.start = time.perf_counter()
+            self.hit = False
+            self.hook_seconds = 0.0     # time spent in after_epoch: not training
+
+        def on_epoch_end(self, epoch, logs=None):
+            if after_epoch is not None:
+                started = time.perf_counter()
+                after_epoch(epoch + 1)
+                self.hook_seconds += time.perf_counter() - started
+            if time.perf_counter() - self.start - self.hook_seconds >= budget_seconds:
+                self.hit = True
+                self.model.stop_training = True
+
+    budget_cb = Budget()
+    stopper = None if patience is None else keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True)
+    start = time.perf_counter()
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size,
+                        validation_data=validation_data,
+                        callbacks=[*callbacks, budget_cb, *([stopper] if stopper else [])],
+                        verbose=0, shuffle=True).history
+    seconds = time.perf_counter() - start - budget_cb.hook_seconds
+    if stopper is not None and stopper.stopped_epoch > 0:
+        how = "patience"
+    elif budget_cb.hit:
+        # EarlyStopping restores the best weights only when it stops training itself
+        if stopper is not None and stopper.best_weights is not None:
+            model.set_weights(stopper.best_weights)
+        how = "budget"
+    else:
+        how = "epochs"
+    release_freed_memory()
+    return History(epochs=len(history["loss"]), seconds=seconds,
+                   loss=[float(v) for v in history["loss"]],
+                   val_loss=[float(v) for v in history.get("val_loss", [])],
+                   stopped_by=how,
+                   parts={k: [float(v) for v in vals] for k, vals in history.items()
+                          if k not in ("loss", "val_loss")})
 
 
 def check_model_input(model, arrays: dict[str, np.ndarray]) -> None:
@@ -214,14 +358,14 @@ def fresh_session(seed: int) -> None:
 
 
 def train(model, x: object, y: object, x_val: object, y_val: object, *,
-          budget_seconds: float = 30.0, max_epochs: int = 100, batch_size: int = 64,
-          patience: int = 4, seed: int = 0,
-          after_epoch: Callable[[int], object] | None = None) -> TrainResult:
+          epochs: int = 100, budget_seconds: float = 30.0, patience: int = 4,
+          batch_size: int = 64, seed: int = 0,
+          after_epoch: Callable[[int], object] | None = None) -> History:
     """Fit with early stopping on the validation loss and a wall-clock budget, printing nothing.
 
     Training stops at the end of the first epoch after which ``budget_seconds`` have passed,
-    after ``patience`` epochs without a better validation loss, or after ``max_epochs``; the
-    weights of the best validation epoch are restored.
+    after ``patience`` epochs without a better validation loss, or after ``epochs``; when it
+    stopped early the weights of the best validation epoch are restored.
 
     Parameters
     ----------
@@ -231,10 +375,14 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
         Training inputs (N, H, W, C) and targets (N,) or (N, labels).
     x_val, y_val : arrays
         Validation inputs and targets.
+    epochs : int
+        The most epochs to run (1..10,000).
     budget_seconds : float
         Wall-clock cap, checked after every epoch.
-    max_epochs, batch_size, patience : int
-        Training length, batch size, and epochs without improvement before stopping.
+    patience : int
+        Epochs without a better validation loss before stopping (1..1,000).
+    batch_size : int
+        Samples per step.
     seed : int
         Seeds the shuffling.
     after_epoch : callable, optional
@@ -245,7 +393,7 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
 
     Returns
     -------
-    TrainResult
+    History
     """
     keras = quiet_tensorflow()
     X = check_real_array("x", x, ndim=4)
@@ -256,48 +404,15 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
     if X.shape[0] != Y.shape[0] or Xv.shape[0] != Yv.shape[0]:
         raise ValueError(f"x and y must have the same number of samples, got {X.shape[0]} "
                          f"and {Y.shape[0]} (validation: {Xv.shape[0]} and {Yv.shape[0]})")
-    budget = check_float("budget_seconds", budget_seconds, minimum=0.0, min_inclusive=False)
-    max_epochs = check_int("max_epochs", max_epochs, minimum=1, maximum=10_000)
+    epochs, budget, patience = check_budget(epochs, budget_seconds, patience)
+    if patience is None:
+        raise TypeError("patience must be an int (1..1000): train always stops early, got None")
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
-    patience = check_int("patience", patience, minimum=1, maximum=1000)
     seed = check_seed("seed", seed)
     if after_epoch is not None and not callable(after_epoch):
         raise TypeError(f"after_epoch must be callable (it gets the epoch number) or None, got "
                         f"{type(after_epoch).__name__}")
     keras.utils.set_random_seed(seed)
-
-    class Budget(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.start = time.perf_counter()
-            self.hit = False
-            self.hook_seconds = 0.0     # time spent in after_epoch: not training
-
-        def on_epoch_end(self, epoch, logs=None):
-            if after_epoch is not None:
-                started = time.perf_counter()
-                after_epoch(epoch + 1)
-                self.hook_seconds += time.perf_counter() - started
-            if time.perf_counter() - self.start - self.hook_seconds >= budget:
-                self.hit = True
-                self.model.stop_training = True
-
-    budget_cb = Budget()
-    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-                                            restore_best_weights=True)
-    start = time.perf_counter()
-    history = model.fit(X, Y.astype("float32"), epochs=max_epochs,
-                        batch_size=batch_size, validation_data=(Xv, Yv.astype("float32")),
-                        callbacks=[budget_cb, stopper], verbose=0, shuffle=True)
-    seconds = time.perf_counter() - start - budget_cb.hook_seconds
-    epochs = len(history.history["loss"])
-    if budget_cb.hit and stopper.stopped_epoch == 0:
-        # EarlyStopping restores the best weights only when it stops training itself
-        if stopper.best_weights is not None:
-            model.set_weights(stopper.best_weights)
-        how = "budget"
-    else:
-        how = "patience" if stopper.stopped_epoch > 0 else "epochs"
-    release_freed_memory()
-    return TrainResult(epochs=epochs, seconds=seconds, loss=history.history["loss"],
-                       val_loss=history.history["val_loss"], stopped_by=how)
+    return fit_keras(model, X, Y.astype("float32"), (Xv, Yv.astype("float32")),
+                     epochs=epochs, batch_size=batch_size, budget_seconds=budget,
+                     patience=patience, after_epoch=after_epoch)

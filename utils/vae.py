@@ -29,9 +29,6 @@ Example
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._validation import (
@@ -44,13 +41,12 @@ from ._validation import (
     check_seed,
 )
 from .quiet import quiet_tensorflow
-from .timing import release_freed_memory
-from .training import fresh_session, in_chunks
+from .training import History, check_budget, fit_keras, fresh_session, in_chunks
 
 keras = quiet_tensorflow()
 from keras import layers, ops  # noqa: E402  (after TensorFlow was imported quietly)
 
-__all__ = ["GridAutoencoder", "build_autoencoder", "AutoencoderHistory", "fit_autoencoder",
+__all__ = ["GridAutoencoder", "build_autoencoder", "fit_autoencoder",
            "encode", "decode", "decode_probabilities", "reconstruct", "kl_per_dimension"]
 
 
@@ -210,35 +206,11 @@ def build_autoencoder(grid_shape: tuple[int, int] = (50, 50), *, n_levels: int =
     return model
 
 
-@dataclass
-class AutoencoderHistory:
-    """What :func:`fit_autoencoder` did, epoch by epoch.
-
-    Attributes
-    ----------
-    epochs : int
-        Epochs run.
-    seconds : float
-        Wall time of the training.
-    beta : list of float
-        KL weight of every epoch (the warm-up).
-    reconstruction, kl, val_reconstruction, val_kl : list of float
-        Mean per-grid reconstruction and KL terms on the training and validation grids.
-    """
-
-    epochs: int
-    seconds: float
-    beta: list[float]
-    reconstruction: list[float]
-    kl: list[float]
-    val_reconstruction: list[float]
-    val_kl: list[float]
-
-
 def fit_autoencoder(model: GridAutoencoder, x: object, x_val: object, *, epochs: int = 10,
-                    warmup_epochs: int = 3, batch_size: int = 64,
-                    seed: int = 0) -> AutoencoderHistory:
-    """Train a :class:`GridAutoencoder` quietly for a fixed number of epochs.
+                    warmup_epochs: int = 3, budget_seconds: float = 600.0,
+                    patience: int | None = None, batch_size: int = 64,
+                    seed: int = 0) -> History:
+    """Train a :class:`GridAutoencoder` quietly.
 
     The KL weight ``beta`` rises linearly from ``1 / (warmup_epochs + 1)`` in the first epoch
     to 1 after ``warmup_epochs`` epochs (KL warm-up: the decoder learns to use ``z`` before the
@@ -251,9 +223,15 @@ def fit_autoencoder(model: GridAutoencoder, x: object, x_val: object, *, epochs:
     x, x_val : (N, H, W, L) one-hot arrays
         Training and validation grids (uint8 is fine).
     epochs : int
-        Epochs (1..1000); a fixed number keeps results identical across machines.
+        The most epochs to run (1..1000); all of them unless the budget or the patience stops
+        training first, which keeps results identical across machines.
     warmup_epochs : int
         Epochs over which ``beta`` reaches 1 (0: no warm-up).
+    budget_seconds : float
+        Wall-clock cap, checked after every epoch.
+    patience : int or None
+        Epochs without a better validation loss before stopping (None: never; the loss
+        changes with ``beta`` during the warm-up, so stop early only after it).
     batch_size : int
         Grids per step.
     seed : int
@@ -261,7 +239,10 @@ def fit_autoencoder(model: GridAutoencoder, x: object, x_val: object, *, epochs:
 
     Returns
     -------
-    AutoencoderHistory
+    History
+        ``parts`` holds the mean per-grid ``reconstruction`` and ``kl`` terms on the training
+        grids, ``val_reconstruction`` and ``val_kl`` on the validation grids, and the KL weight
+        ``beta`` of every epoch.
     """
     check_instance("model", model, GridAutoencoder, "build_autoencoder")
     shape = (*model.grid_shape, model.n_levels)
@@ -271,7 +252,9 @@ def fit_autoencoder(model: GridAutoencoder, x: object, x_val: object, *, epochs:
         if arr.shape[1:] != shape:
             raise ValueError(f"{name} has grids of shape {arr.shape[1:]}, the model takes "
                              f"{shape}")
-    epochs = check_int("epochs", epochs, minimum=1, maximum=1000)
+    epochs, budget, patience = check_budget(epochs, budget_seconds, patience)
+    if epochs > 1000:
+        raise ValueError(f"epochs must be at most 1000, got {epochs}")
     warmup_epochs = check_int("warmup_epochs", warmup_epochs, minimum=0, maximum=1000)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
     keras.utils.set_random_seed(check_seed("seed", seed))
@@ -284,16 +267,11 @@ def fit_autoencoder(model: GridAutoencoder, x: object, x_val: object, *, epochs:
             model.beta.assign(b)
             betas.append(b)
 
-    start = time.perf_counter()
-    hist = model.fit(X, epochs=epochs, batch_size=batch_size, validation_data=(Xv,),
-                     callbacks=[WarmUp()], verbose=0, shuffle=True).history
+    history = fit_keras(model, X, None, (Xv,), epochs=epochs, batch_size=batch_size,
+                        budget_seconds=budget, patience=patience, callbacks=[WarmUp()])
     model.beta.assign(1.0)
-    seconds = time.perf_counter() - start
-    release_freed_memory()
-    return AutoencoderHistory(
-        epochs=len(hist["reconstruction"]), seconds=seconds, beta=betas,
-        reconstruction=hist["reconstruction"], kl=hist["kl"],
-        val_reconstruction=hist["val_reconstruction"], val_kl=hist["val_kl"])
+    history.parts["beta"] = betas[:history.epochs]
+    return history
 
 
 def encode(model: GridAutoencoder, x: object) -> np.ndarray:
