@@ -82,6 +82,19 @@ def test_importing_tensorflow_prints_nothing():
     assert proc.stderr == "", proc.stderr
 
 
+def test_tensorflow_objects_are_frozen_out_of_every_collection():
+    """Issue 35: the cycle collector skips the ~370,000 objects TensorFlow and Keras bring
+    (gc.freeze), so the collections after every network do not walk them each time."""
+    import subprocess
+    import sys
+
+    code = ("import gc; from utils.models import quiet_tensorflow; quiet_tensorflow(); "
+            "print(gc.get_freeze_count())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert int(proc.stdout) > 100_000, proc.stdout + proc.stderr
+
+
 @pytest.mark.parametrize("call,exc,param", [
     (lambda: md.build_model("resnet", (50, 50, 4)), ValueError, "name"),
     (lambda: md.build_model("cnn_pool", [50, 50, 4]), TypeError, "input_shape"),
