@@ -228,9 +228,7 @@ def fit_contrastive(model: ContrastiveLearner, grids: object, *, epochs: int = 2
     G = check_grid(grids, model.n_levels, name="grids")
     if G.ndim != 3:
         raise ValueError(f"grids must be a batch (N, H, W), got shape {G.shape}")
-    epochs, budget, _ = check_budget(epochs, budget_seconds)
-    if epochs > 1000:
-        raise ValueError(f"epochs must be at most 1000, got {epochs}")
+    epochs, budget, _ = check_budget(epochs, budget_seconds, most=1000)
     batch_size = check_int("batch_size", batch_size, minimum=2, maximum=4096)
     if len(G) < batch_size:
         raise ValueError(f"grids must hold at least batch_size={batch_size} grids, got "

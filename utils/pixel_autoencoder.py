@@ -232,9 +232,7 @@ def fit_pixel_autoencoder(model, patches: object, *, noise: tuple[float, float] 
         raise TypeError(f"noise must be a pair (low, high), got {noise!r}")
     low = check_float("noise[0]", noise[0], minimum=0.0, maximum=255.0)
     high = check_float("noise[1]", noise[1], minimum=low, maximum=255.0)
-    epochs, budget, patience = check_budget(epochs, budget_seconds, patience)
-    if epochs > 1000:
-        raise ValueError(f"epochs must be at most 1000, got {epochs}")
+    epochs, budget, patience = check_budget(epochs, budget_seconds, patience, most=1000)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
     validation = check_float("validation", validation, minimum=0.01, maximum=0.5)
     seed = check_seed("seed", seed)

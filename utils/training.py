@@ -165,26 +165,28 @@ class History:
     parts: dict[str, list[float]] = field(default_factory=dict)
 
 
-def check_budget(epochs: object, budget_seconds: object,
-                 patience: object = None) -> tuple[int, float, int | None]:
+def check_budget(epochs: object, budget_seconds: object, patience: object = None, *,
+                 most: int = 10_000) -> tuple[int, float, int | None]:
     """The three stopping rules every trainer takes, checked.
 
     Parameters
     ----------
     epochs : int
-        The most epochs to run, 1..10,000.
+        The most epochs to run, 1..``most``.
     budget_seconds : float
         Wall-clock cap, > 0.
     patience : int or None
         Epochs without a better validation loss before stopping, 1..1,000, or None for no
         early stopping.
+    most : int
+        The trainer's ceiling on ``epochs`` (10,000 for :func:`train`, 1,000 for the others).
 
     Returns
     -------
     (int, float, int or None)
         The three, as the trainers use them.
     """
-    epochs = check_int("epochs", epochs, minimum=1, maximum=10_000)
+    epochs = check_int("epochs", epochs, minimum=1, maximum=most)
     budget = check_float("budget_seconds", budget_seconds, minimum=0.0, min_inclusive=False)
     if patience is not None:
         patience = check_int("patience", patience, minimum=1, maximum=1000)
@@ -404,15 +406,11 @@ def train(model, x: object, y: object, x_val: object, y_val: object, *,
     if X.shape[0] != Y.shape[0] or Xv.shape[0] != Yv.shape[0]:
         raise ValueError(f"x and y must have the same number of samples, got {X.shape[0]} "
                          f"and {Y.shape[0]} (validation: {Xv.shape[0]} and {Yv.shape[0]})")
-    epochs, budget, patience = check_budget(epochs, budget_seconds, patience)
     if patience is None:
         raise TypeError("patience must be an int (1..1000): train always stops early, got None")
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
     seed = check_seed("seed", seed)
-    if after_epoch is not None and not callable(after_epoch):
-        raise TypeError(f"after_epoch must be callable (it gets the epoch number) or None, got "
-                        f"{type(after_epoch).__name__}")
     keras.utils.set_random_seed(seed)
+    # fit_keras checks the stopping rules, the batch size and after_epoch before training
     return fit_keras(model, X, Y.astype("float32"), (Xv, Yv.astype("float32")),
-                     epochs=epochs, batch_size=batch_size, budget_seconds=budget,
+                     epochs=epochs, batch_size=batch_size, budget_seconds=budget_seconds,
                      patience=patience, after_epoch=after_epoch)

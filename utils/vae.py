@@ -252,9 +252,7 @@ def fit_autoencoder(model: GridAutoencoder, x: object, x_val: object, *, epochs:
         if arr.shape[1:] != shape:
             raise ValueError(f"{name} has grids of shape {arr.shape[1:]}, the model takes "
                              f"{shape}")
-    epochs, budget, patience = check_budget(epochs, budget_seconds, patience)
-    if epochs > 1000:
-        raise ValueError(f"epochs must be at most 1000, got {epochs}")
+    epochs, budget, patience = check_budget(epochs, budget_seconds, patience, most=1000)
     warmup_epochs = check_int("warmup_epochs", warmup_epochs, minimum=0, maximum=1000)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=65_536)
     keras.utils.set_random_seed(check_seed("seed", seed))
