@@ -4,7 +4,7 @@ only when a model is built).
 
 - :class:`AddCoords`: row and column coordinate channels (CoordConv, Liu et al., 2018);
 - :class:`DirectionalContext`: for every cell, what lies above, below, left, right, in each
-  quadrant and on its row and column (cumulative sums, no parameters);
+  quadrant and on its row and column (sums, no parameters);
 - :class:`RelationHead`: a Relation Network head over the occupied cells (Santoro et al., 2017).
 
 Every layer is registered for ``.keras`` saving under the package name ``utils``.
@@ -49,25 +49,29 @@ class AddCoords(layers.Layer):
 class DirectionalContext(layers.Layer):
     """For every cell, log(1 + sum) of each channel strictly above, below, left, right,
     in the four quadrants and elsewhere on its row and column: 10 maps per channel, plus
-    the input itself.  Cumulative sums make it O(H W C), whatever the distances."""
+    the input itself.
+
+    Every sum is a product with a triangular matrix of ones: row ``i`` of ``before`` has a 1
+    in every column ``j < i``, so ``before @ x`` sums, for each row ``i``, the rows above it,
+    and its transpose the rows below.  That is ``H + W`` multiply-adds per cell and channel,
+    whatever the distances, and measured 1.4 to 2 times as fast on a CPU, forward and backward,
+    as the same sums written with cumulative sums (``benchmarks/bench_directional.py``)."""
 
     def call(self, x):
-        def excl_cumsum(t, axis, reverse=False):
-            if reverse:
-                t = ops.flip(t, axis=axis)
-            out = ops.cumsum(t, axis=axis) - t
-            return ops.flip(out, axis=axis) if reverse else out
+        def before(n):   # before[i, j] = 1 where j < i
+            index = ops.arange(n)
+            return ops.cast(index[None, :] < index[:, None], x.dtype)
 
-        above = excl_cumsum(x, 1)
-        below = excl_cumsum(x, 1, reverse=True)
-        left = excl_cumsum(x, 2)
-        right = excl_cumsum(x, 2, reverse=True)
-        quads = [excl_cumsum(above, 2), excl_cumsum(above, 2, reverse=True),
-                 excl_cumsum(below, 2), excl_cumsum(below, 2, reverse=True)]
-        row = ops.sum(x, axis=2, keepdims=True) - x   # elsewhere on my row (full shape)
-        col = ops.sum(x, axis=1, keepdims=True) - x
+        up, lt = before(ops.shape(x)[1]), before(ops.shape(x)[2])
+        above = ops.einsum("ij,bjwc->biwc", up, x)   # rows j < i
+        below = ops.einsum("ji,bjwc->biwc", up, x)   # rows j > i
+        left = ops.einsum("ij,bhjc->bhic", lt, x)    # columns j < i
+        right = ops.einsum("ji,bhjc->bhic", lt, x)   # columns j > i
+        quads = [ops.einsum(side, lt, half) for half in (above, below)
+                 for side in ("ij,bhjc->bhic", "ji,bhjc->bhic")]
+        row, col = left + right, above + below      # elsewhere on its row, its column
         maps = [above, below, left, right, *quads, row, col]
-        return ops.concatenate([x] + [ops.log1p(ops.relu(m)) for m in maps], axis=-1)
+        return ops.concatenate([x] + [ops.log1p(m) for m in maps], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="utils")

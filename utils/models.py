@@ -18,8 +18,8 @@ relates distant blocks:
 - ``coordconv``: row and column coordinate channels are added before the convolutions
   (Liu et al., 2018), so pooled features can carry positions;
 - ``directional``: a parameter-free :class:`DirectionalContext` layer gives every block the sum
-  of features above, below, left, right, in each quadrant and on its row and column (cumulative
-  sums), so 1 x 1 convolutions can test "a 2 above and to the right of me";
+  of features above, below, left, right, in each quadrant and on its row and column, so
+  1 x 1 convolutions can test "a 2 above and to the right of me";
 - ``relational``: a Relation Network head (Santoro et al., 2017): every pair of blocks, with
   their coordinates, goes through a shared layer, and the results are summed.
 

@@ -58,7 +58,7 @@ def multiply_adds(model, input_shape: tuple[int, int, int] | None = None) -> int
     """Multiply-adds of one sample's forward pass through the model's convolutions and dense
     layers: what a network costs, independent of the machine that runs it.
 
-    Layers without weights (pooling, cumulative sums, activations) count zero; they are cheap
+    Layers without weights (pooling, directional sums, activations) count zero; they are cheap
     next to the convolutions, but not free, so a time measured on a machine can fall less than
     this count does.
 
