@@ -75,7 +75,7 @@ def test_every_notebook_executed_within_budget(built_book, machine_speed, machin
 
 
 def test_chapters_that_meet_their_goals_are_not_listed_as_missing_them():
-    """tests/budgets.py's NOT_YET_AT_GOAL only names real chapters, and only shrinks: a
+    """tests/budgets.py's NOT_YET_AT_GOAL only names real chapters, each missing a goal: a
     chapter listed there has a budget above its goal's, so it must be a real exception."""
     stems = {nb.stem for nb in NOTEBOOKS}
     assert set(bd.NOT_YET_AT_GOAL) <= stems, set(bd.NOT_YET_AT_GOAL) - stems
