@@ -10,7 +10,8 @@ step costs the layer) of both on a batch of 32 maps of 16 channels, as the direc
 of chapter 4a has them: a 10 x 10 map (5-cell stem on a 50 x 50 grid) and a larger one
 (``--size``, default 25: the 2-cell stem).  The two ways run alternately, ``--repeat`` times
 50 passes each, and the median is kept.  Prints both times, the speed-up, and whether the two
-agree (largest difference below 1e-4 of the largest value) and with a NumPy count.
+agree (largest difference below 1e-4 of the largest value) and with a NumPy count
+(:func:`utils.naive.directional_loop`).
 
     python benchmarks/bench_directional.py [--size 25] [--repeat 5]
 """
@@ -24,6 +25,7 @@ import time
 import numpy as np
 
 from utils.layers import DirectionalContext
+from utils.naive import directional_loop
 from utils.quiet import quiet_tensorflow
 
 keras = quiet_tensorflow()
@@ -50,21 +52,6 @@ def cumsum_context(x):
     col = ops.sum(x, axis=1, keepdims=True) - x
     maps = [above, below, left, right, *quads, row, col]
     return ops.concatenate([x] + [ops.log1p(ops.relu(m)) for m in maps], axis=-1)
-
-
-def numpy_context(x: np.ndarray) -> np.ndarray:
-    """The ten maps counted cell by cell with NumPy slices (the definition)."""
-    b, h, w, c = x.shape
-    maps = np.zeros((10, b, h, w, c))
-    for i in range(h):
-        for j in range(w):
-            maps[:, :, i, j] = [
-                x[:, :i, j].sum(1), x[:, i + 1:, j].sum(1),
-                x[:, i, :j].sum(1), x[:, i, j + 1:].sum(1),
-                x[:, :i, :j].sum((1, 2)), x[:, :i, j + 1:].sum((1, 2)),
-                x[:, i + 1:, :j].sum((1, 2)), x[:, i + 1:, j + 1:].sum((1, 2)),
-                x[:, i, :].sum(1) - x[:, i, j], x[:, :, j].sum(1) - x[:, i, j]]
-    return np.concatenate([x] + list(np.log1p(maps)), axis=-1)
 
 
 def step_of(context):
@@ -107,7 +94,7 @@ def main(argv=None) -> int:
         scale = float(np.abs(new_out).max())
         agree = float(np.abs(new_out - np.asarray(cumsum_context(xt))).max()) < 1e-4 * scale
         small = x[:2, :8, :9, :3]   # the NumPy count is slow: a corner of two maps
-        exact = bool(np.allclose(np.asarray(layer(tf.constant(small))), numpy_context(small),
+        exact = bool(np.allclose(np.asarray(layer(tf.constant(small))), directional_loop(small),
                                  atol=1e-5))
         ratio = old / new
         print(f"{f'{side} x {side}':<9}{old:12.2f}{new:15.2f}{ratio:9.1f}x"

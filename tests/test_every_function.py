@@ -131,6 +131,7 @@ BAD = {
         lambda: _m("naive").colourise_loop(NAN, (0.4, 0.6, 0.8), np.zeros((4, 3)), 0.05),
         "heights"),
     "naive.winner_loop": (lambda: _m("naive").winner_loop("a som", np.zeros((2, 3))), "som"),
+    "naive.directional_loop": (lambda: _m("naive").directional_loop(np.zeros((2, 3))), "maps"),
     "noise.permutation_table": (lambda: _m("noise").permutation_table(-1), "seed"),
     "noise.perlin_noise": (lambda: _m("noise").perlin_noise([0.0], [0.0], octaves=0),
                            "octaves"),

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._validation import check_float, check_int, check_real_array, check_shape2d, check_som
 
-__all__ = ["heightmap_loop", "colourise_loop", "winner_loop"]
+__all__ = ["heightmap_loop", "colourise_loop", "winner_loop", "directional_loop"]
 
 
 def heightmap_loop(shape: int | tuple[int, int] = 256, *, scale: float = 100.0,
@@ -134,3 +134,44 @@ def winner_loop(som: object, features: object) -> np.ndarray:
     X = check_real_array("features", features, ndim=2)
     return np.array([np.ravel_multi_index(som.winner(x), (rows, cols)) for x in X],
                     dtype=np.int64)
+
+
+def directional_loop(maps: object) -> np.ndarray:
+    """What :class:`utils.layers.DirectionalContext` computes, counted cell by cell with slices.
+
+    For every cell and channel: the sums strictly above, below, left, right, in the four
+    quadrants (above-left, above-right, below-left, below-right) and elsewhere on its row and
+    column, each as ``log(1 + sum)``, after the input itself: the layer's definition, which its
+    matrix products must reproduce.
+
+    Parameters
+    ----------
+    maps : (B, H, W, C) array
+        Non-negative feature maps.
+
+    Returns
+    -------
+    (B, H, W, 11 C) float64 array
+        The input, then the ten maps (each C channels wide).
+
+    Examples
+    --------
+    >>> x = np.zeros((1, 2, 2, 1)); x[0, 0, 0, 0] = 1
+    >>> float(directional_loop(x)[0, 1, 0, 1])   # the cell below sees one above: log(2)
+    0.6931471805599453
+    """
+    x = check_real_array("maps", maps, ndim=4).astype(np.float64)
+    if (x < 0).any():
+        raise ValueError("maps must be non-negative (sums of them are taken in logs), "
+                         f"got a minimum of {x.min()}")
+    b, h, w, c = x.shape
+    out = np.zeros((10, b, h, w, c))
+    for i in range(h):
+        for j in range(w):
+            out[:, :, i, j] = [
+                x[:, :i, j].sum(1), x[:, i + 1:, j].sum(1),
+                x[:, i, :j].sum(1), x[:, i, j + 1:].sum(1),
+                x[:, :i, :j].sum((1, 2)), x[:, :i, j + 1:].sum((1, 2)),
+                x[:, i + 1:, :j].sum((1, 2)), x[:, i + 1:, j + 1:].sum((1, 2)),
+                x[:, i].sum(1) - x[:, i, j], x[:, :, j].sum(1) - x[:, i, j]]
+    return np.concatenate([x, *np.log1p(out)], axis=-1)
