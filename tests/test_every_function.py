@@ -47,6 +47,8 @@ NAN = np.array([[0.0, np.nan], [1.0, 2.0]])
 # "module.function": (bad call, words the message must contain)
 BAD = {
     "arrangements.make_arrangements": (lambda: _m("arrangements").make_arrangements(0), "n"),
+    "arrangements.check_templates": (
+        lambda: _m("arrangements").check_templates({"a": ((1, 0, 0),)}), "templates"),
     "arrangements.random_templates": (lambda: _m("arrangements").random_templates("3"), "n"),
     "arrangements.augment": (lambda: _m("arrangements").augment(G, drop=2.0), "drop"),
     "arrangements.check_lattice_grids": (
@@ -78,6 +80,19 @@ BAD = {
         lambda: _m("example_data").make_example_grids(2), "n"),
     "example_data.write_example_data": (
         lambda: _m("example_data").write_example_data(None), "folder"),
+    "example_data.make_family_grids": (
+        lambda: _m("example_data").make_family_grids(10, jitter=4), "jitter"),
+    "example_data.place_blob": (
+        lambda: _m("example_data").place_blob(np.zeros((9, 9), np.uint8), (4, 4), 0,
+                                              np.random.default_rng(0)), "level"),
+    "representations.scatter_objects": (
+        lambda: _m("representations").scatter_objects(G, n_levels=0), "n_levels"),
+    "representations.embed_through_levels": (
+        lambda: _m("representations").embed_through_levels(None, G), "model"),
+    "representations.excess_silhouette": (
+        lambda: _m("representations").excess_silhouette(NAN, NAN, [2]), "features"),
+    "representations.choose_representation": (
+        lambda: _m("representations").choose_representation([], {}), "representations"),
     "io.load_grids": (lambda: _m("io").load_grids(None), "path"),
     "io.read_labels": (lambda: _m("io").read_labels(3, []), "labels"),
     "io.pad_grids": (lambda: _m("io").pad_grids(G, 0), "block"),

@@ -208,6 +208,77 @@ def test_example_data_bad_arguments(tmp_path):
             call()
 
 
+# ---------------------------------------------------------------- families placed anywhere
+def test_family_grids_put_every_level_where_its_template_says():
+    from utils.arrangements import TEMPLATES
+    from utils.objects import find_objects
+
+    data = ex.make_family_grids(60, max_distractors=0, jitter=1, seed=4)
+    assert np.bincount(data.families).tolist() == [10] * 6
+    obj = find_objects(data.grids, n_levels=4)
+    # no distractors: exactly one object of each level per grid
+    assert np.bincount(obj.grid).tolist() == [4] * 60
+    for i in range(60):
+        mine = obj.grid == i
+        centre = dict(zip(obj.levels[mine].tolist(), obj.centres[mine], strict=True))
+        assert sorted(centre) == [1, 2, 3, 4]
+        template = TEMPLATES[data.family_names[data.families[i]]]
+        for (la, ra, ca), (lb, rb, cb) in zip(template, template[1:], strict=False):
+            # places 2 apart are 10 cells apart: jitter (1) and blob offsets (2) keep the order
+            if ra != rb:
+                assert (centre[la][0] < centre[lb][0]) == (ra < rb)
+            if ca != cb:
+                assert (centre[la][1] < centre[lb][1]) == (ca < cb)
+        first = min(template, key=lambda t: (t[1], t[2]))
+        assert np.all(np.abs(centre[first[0]] - data.positions[i] - 5 * np.array(first[1:]))
+                      <= 1 + 2)
+
+
+def test_family_grids_are_off_the_lattice_uninformative_by_counts_and_reproducible():
+    a = ex.make_family_grids(300, seed=1)
+    b = ex.make_family_grids(300, seed=1)
+    np.testing.assert_array_equal(a.grids, b.grids)
+    np.testing.assert_array_equal(a.families, b.families)
+    assert not np.array_equal(a.grids, ex.make_family_grids(300, seed=2).grids)
+    assert all(dg.lattice_fraction(a.grids, k) < 0.3 for k in (2, 5, 10))
+    # counts do not tell the family: a classifier on them stays near chance (1/6)
+    assert dg.leak_check(a.grids, a.families).low < 1 / 6 + 0.05
+    # positions spread over the four quarters; centred grids all sit in one place
+    assert np.bincount(a.regions, minlength=4).min() > 40
+    centred = ex.make_family_grids(12, translate=False, seed=1)
+    assert len(np.unique(centred.positions, axis=0)) == 1 and not centred.regions.any()
+
+
+def test_place_blob_keeps_blobs_apart_and_changes_nothing_when_it_does_not_fit():
+    rng = np.random.default_rng(0)
+    grid = np.zeros((12, 12), dtype=np.uint8)
+    assert ex.place_blob(grid, (5, 5), 3, rng)
+    before = grid.copy()
+    assert 3 <= (grid == 3).sum() <= 12
+    assert not ex.place_blob(grid, (5, 5), 1, rng)        # taken
+    grid[:] = before
+    assert not ex.place_blob(grid, (-3, 5), 1, rng)       # outside
+    np.testing.assert_array_equal(grid, before)
+
+
+def test_family_grids_bad_arguments():
+    for call, exc, words in [
+        (lambda: ex.make_family_grids(0), ValueError, "n"),
+        (lambda: ex.make_family_grids(10, spacing=2), ValueError, "spacing"),
+        (lambda: ex.make_family_grids(10, jitter=-1), ValueError, "jitter"),
+        (lambda: ex.make_family_grids(10, max_distractors=11), ValueError, "max_distractors"),
+        (lambda: ex.make_family_grids(10, size=20), ValueError, "size"),
+        (lambda: ex.make_family_grids(10, translate="yes"), TypeError, "translate"),
+        (lambda: ex.make_family_grids(10, templates={"a": ((1, 0, 0),)}), ValueError,
+         "templates"),
+        (lambda: ex.place_blob(np.zeros((5, 5)), (2, 2), 1, np.random.default_rng(0)),
+         TypeError, "grid"),
+        (lambda: ex.place_blob(np.zeros((5, 5), np.uint8), (2, 2), 1, 0), TypeError, "rng"),
+    ]:
+        with pytest.raises(exc, match=whole_word(words)):
+            call()
+
+
 # ---------------------------------------------------------------- diagnostics
 def test_leak_check_finds_a_leak_and_finds_none_where_there_is_none():
     grids, labels = ex.make_example_grids(400, seed=2)

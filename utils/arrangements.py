@@ -40,8 +40,8 @@ from .grids import check_grid, level_counts
 from .objects import random_shift, shift_grids
 from .relations import draw_objects, lattice_facts
 
-__all__ = ["TEMPLATES", "SPAN", "Arrangements", "make_arrangements", "random_templates",
-           "augment", "check_lattice_grids", "MAX_GRIDS"]
+__all__ = ["TEMPLATES", "SPAN", "FamilyGrids", "Arrangements", "make_arrangements",
+           "random_templates", "augment", "check_lattice_grids", "check_templates", "MAX_GRIDS"]
 
 SPAN = 5
 """Lattice blocks a template spans in each direction (slots at 0, 2 and 4)."""
@@ -98,30 +98,25 @@ def random_templates(n: int, seed: int = 0) -> dict[str, tuple[tuple[int, int, i
 
 
 @dataclass(frozen=True)
-class Arrangements:
-    """Grids of arrangement families with everything known about them.
+class FamilyGrids:
+    """Grids of arrangement families, with their families and positions.
 
     Attributes
     ----------
     grids : (N, H, W) uint8
-        Levels 0 (background) .. n_levels.
+        Levels 0 (background) .. 4.
     families : (N,) int
         The family of every grid (index into ``family_names``): the label to recover.
     family_names : list of str
         Names of the families, in label order.
     positions : (N, 2) int
-        Lattice row and column of the template's top-left slot (before jitter).
+        Row and column of the template's top-left place before jitter: in lattice blocks for
+        :class:`Arrangements`, in cells for :func:`utils.example_data.make_family_grids`.
     regions : (N,) int
         Which quarter of the possible positions the arrangement sits in (0..3; all 0 when the
         arrangements are centred): a position label to score clusterings against.
-    counts : (N, n_levels) int
-        Cells of every level 1..n_levels.
-    facts : (N, n_facts) uint8
-        Relation facts of every grid, distractors included (see :func:`relations.fact_names`).
-    objects : (N, M, 3) int
-        (level, lattice row, lattice column) of every object; level 0 pads.
-    n_levels, block : int
-        Levels and lattice block size.
+    counts : (N, 4) int
+        Cells of every level 1..4.
     """
 
     grids: np.ndarray
@@ -130,13 +125,42 @@ class Arrangements:
     positions: np.ndarray
     regions: np.ndarray
     counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class Arrangements(FamilyGrids):
+    """Grids of arrangement families on the object lattice, with everything known about them:
+    the attributes of :class:`FamilyGrids`, and
+
+    Attributes
+    ----------
+    facts : (N, n_facts) uint8
+        Relation facts of every grid, distractors included (see :func:`relations.fact_names`).
+    objects : (N, M, 3) int
+        (level, lattice row, lattice column) of every object; level 0 pads.
+    n_levels, block : int
+        Levels and lattice block size.
+    """
+
     facts: np.ndarray
     objects: np.ndarray
     n_levels: int
     block: int
 
 
-def _check_templates(templates: object) -> dict[str, np.ndarray]:
+def check_templates(templates: object) -> dict[str, np.ndarray]:
+    """Check arrangement templates (levels 1..4 once each, distinct places in 0..SPAN - 1).
+
+    Parameters
+    ----------
+    templates : dict
+        ``{name: ((level, row, col), ...)}``, as :data:`TEMPLATES`.
+
+    Returns
+    -------
+    dict of str to (4, 3) int array
+        Every template's triples, sorted by level.
+    """
     if not isinstance(templates, dict) or not templates:
         raise TypeError(f"templates must be a non-empty dict name -> ((level, row, col), ...), "
                         f"got {type(templates).__name__}")
@@ -208,7 +232,7 @@ def make_arrangements(n: int, *, n_families: int | None = None, templates: dict 
                 templates.update(new)
             else:
                 templates = dict(list(templates.items())[:n_families])
-    fams = _check_templates(templates)
+    fams = check_templates(templates)
     jitter = check_int("jitter", jitter, minimum=0, maximum=2)
     max_distractors = check_int("max_distractors", max_distractors, minimum=0, maximum=10)
     size = check_int("size", size, minimum=5, maximum=500)
