@@ -535,9 +535,10 @@ def test_encoder_off_the_lattice_claims_hold(built_book):
          if k.startswith(("any_", "stab_")) and not k.endswith("_edge")}
     raw_c = glued(built_book, "06_your_own_grids")
     c = {k: number(v) for k, v in raw_c.items()
-         if k.startswith(("enc_", "dir_pair_", "stab_")) and not k.endswith("_levels")}
+         if k.startswith(("enc_", "dir_pair_", "stab_"))
+         and k not in ("dir_pair_levels", "enc_choice", "enc_sil_pick", "stab_vs_sil")}
     record("encoder_anywhere", {"05b": b, "06": c,
-                                "levels": [raw_c["dir_pair_levels"], raw_c["enc_pair_levels"]]})
+                                "levels": [raw_c["dir_pair_levels"], raw_c["enc_choice"]]})
     # 5b: off the lattice; counts at chance; the encoder groups by family, not by place
     assert b["any_lattice"] < 0.1 and b["any_counts_nmi"] < 0.05
     assert b["any_contrastive_nmi"] >= 0.85 and b["any_contrastive_pos"] < 0.05
@@ -546,14 +547,20 @@ def test_encoder_off_the_lattice_claims_hold(built_book):
     # "(the largest k tried...)" exactly when the most stable k is the last one tried
     for key in ("stab_k6", "stab_k12"):
         assert ("largest k tried" in raw_b[f"{key}_edge"]) == (b[key] == b["stab_k_max"]), key
-    # 6: the silhouette picks levels 1 and 2, for the directional features and the encoder
-    assert "1 and 2" in raw_c["dir_pair_levels"] and "1 and 2" in raw_c["enc_pair_levels"]
-    for prefix in ("dir_pair", "enc_pair"):
-        assert c[f"{prefix}_sil"] > c[f"{prefix}_sil_next"]
-    assert c["enc_pair_nmi"] >= 0.85 and c["enc_pos_nmi"] < 0.05
+    # 6: the silhouette of the directional features picks levels 1 and 2
+    assert "1 and 2" in raw_c["dir_pair_levels"]
+    assert c["dir_pair_sil"] > c["dir_pair_sil_next"]
+    # issue 38: the encoder's largest excess over scattered grids picks levels 1-2 and k = 4,
+    # without labels or k; "every other representation at most ..."
+    assert "1-2" in raw_c["enc_choice"] and c["enc_k"] == 4
+    assert c["enc_excess"] > 2 * c["enc_excess_next"]
+    assert c["enc_nmi"] >= 0.85 and c["enc_pos_nmi"] < 0.05
     assert c["enc_all_nmi"] < 0.1                      # all levels at once: the failure
-    # the largest stable k is the number of classes; the most stable k is a merge
-    assert c["stab_k"] == 4 and c["stab_after"] < 0.95 and c["stab_k_top"] < c["stab_k"]
+    # "highest plain silhouette belongs to ... as well"
+    assert raw_c["enc_sil_pick"].strip("'") == raw_c["enc_choice"].strip("'")
+    # the largest stable k is the number of classes; k = 2 merges classes reproducibly
+    assert c["stab_k"] == 4 and c["stab_after"] < 0.95 and c["stab_k2"] >= 0.95
+    assert ("agrees" in raw_c["stab_vs_sil"]) == (c["stab_k"] == c["enc_k"])
 
 
 def test_every_page_states_the_licences(built_book):
