@@ -253,3 +253,17 @@ def test_glue_stays_out_of_the_teaching_flow(notebook):
                and re.search(r"^\s*glue\(", "".join(c["source"]), flags=re.M)
                and not {"remove-cell", "hide-input"} & set(c["metadata"].get("tags", []))]
     assert not visible, f"{path.name}: glue in teaching cells {visible}"
+
+
+def test_every_glue_from_another_page_names_its_format():
+    """myst-nb reads ``{glue:text}`path::key:format``` by splitting at the last colon, so a
+    glue from another page without a format (``path::key``) takes the key for the format and
+    the build fails on a warning; strings need ``:s``."""
+    pages = [*sorted((ROOT / "book").glob("*.md")), *NOTEBOOKS]
+    missing = []
+    for page in pages:
+        text = page.read_text()
+        for role in re.findall(r"\{glue(?::text)?\}`([^`]*::[^`]*)`", text):
+            if ":" not in role.split("::", 1)[1]:
+                missing.append(f"{page.name}: {role}")
+    assert not missing, f"glue from another page without a format (add :s or :.3f): {missing}"
