@@ -34,7 +34,14 @@ from itertools import combinations
 
 import numpy as np
 
-from ._validation import check_bool, check_instance, check_int, check_seed
+from ._validation import (
+    check_bool,
+    check_instance,
+    check_int,
+    check_ks,
+    check_real_array,
+    check_seed,
+)
 from .clustering import silhouette_curve
 from .grids import check_grid
 from .objects import find_objects, keep_levels
@@ -134,14 +141,8 @@ def _check_representations(name: str, reps: object) -> dict[str, np.ndarray]:
     if not isinstance(reps, dict) or not reps:
         raise TypeError(f"{name} must be a non-empty dict name -> (N, D) array, got "
                         f"{type(reps).__name__}")
-    out = {}
-    for key, value in reps.items():
-        x = np.asarray(value, dtype=np.float64)
-        if x.ndim != 2 or not np.isfinite(x).all():
-            raise ValueError(f"{name}[{key!r}] must be a finite (N, D) array, got shape "
-                             f"{x.shape}")
-        out[key] = x
-    return out
+    return {key: check_real_array(f"{name}[{key!r}]", value, ndim=2).astype(np.float64)
+            for key, value in reps.items()}
 
 
 def excess_silhouette(features: object, null_features: object, ks: object, *,
@@ -224,8 +225,11 @@ def choose_representation(representations: object, null_representations: object,
         raise ValueError(f"representations and null_representations must have the same "
                          f"names, got {sorted(reps)} and {sorted(nulls)}")
     seed = check_seed("seed", seed)
-    curves = {name: excess_silhouette(reps[name], nulls[name], ks, seed=seed) for name in reps}
-    k_arr = np.array([int(k) for k in ks])
+    rows = min(len(x) for x in (*reps.values(), *nulls.values()))
+    k_arr = check_ks(ks, 2, rows - 1, "the silhouette needs at least two clusters and one row "
+                     "more than clusters")
+    curves = {name: excess_silhouette(reps[name], nulls[name], k_arr, seed=seed)
+              for name in reps}
     real = {name: c[0] for name, c in curves.items()}
     null = {name: c[1] for name, c in curves.items()}
     best = max(reps, key=lambda name: float(np.max(real[name] - null[name])))
