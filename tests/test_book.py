@@ -536,7 +536,8 @@ def test_encoder_off_the_lattice_claims_hold(built_book):
     raw_c = glued(built_book, "06_your_own_grids")
     c = {k: number(v) for k, v in raw_c.items()
          if k.startswith(("enc_", "dir_pair_", "stab_"))
-         and k not in ("dir_pair_levels", "enc_choice", "enc_sil_pick", "stab_vs_sil")}
+         and k not in ("dir_pair_levels", "enc_choice", "enc_sil_pick", "stab_vs_sil",
+                       "enc_carriers")}
     record("encoder_anywhere", {"05b": b, "06": c,
                                 "levels": [raw_c["dir_pair_levels"], raw_c["enc_choice"]]})
     # 5b: off the lattice; counts at chance; the encoder groups by family, not by place
@@ -558,6 +559,8 @@ def test_encoder_off_the_lattice_claims_hold(built_book):
     # without labels or k; "every other representation at most ..."
     assert "1-2" in raw_c["enc_choice"] and c["enc_k"] == 4
     assert c["enc_excess"] > 2 * c["enc_excess_next"]
+    # "Here the list holds 1 representation: levels 1-2 (k = 4)": one carrier, the choice
+    assert raw_c["enc_carriers"].strip("'") == "1 representation: levels 1-2 (k = 4)"
     assert c["enc_nmi"] >= 0.85 and c["enc_pos_nmi"] < 0.05
     assert c["enc_all_nmi"] < 0.1                      # all levels at once: the failure
     # "highest plain silhouette belongs to ... as well"

@@ -68,6 +68,34 @@ def test_choose_representation_prefers_the_clusters_the_null_does_not_have():
     # a silhouette alone would have taken the other one
     assert choice.real["counts"].max() > choice.real["relation"].max()
     assert list(choice.ks) == [2, 3, 4, 5, 6]
+    assert choice.carriers == (("relation", 3),)      # counts: no excess, not reported
+
+
+def test_choose_representation_reports_every_representation_that_carries_structure():
+    rng = np.random.default_rng(3)
+    # two independent relations: "left-right" makes two clusters, "above-below" three, each
+    # absent from the null; "weak" has a little structure; "none" has none at all
+    left_right = clusters(120, np.eye(2) * 3, 0.3, rng)
+    above_below = clusters(80, np.eye(3) * 3, 0.3, rng)
+    weak = clusters(120, np.eye(2) * 0.9, 0.4, rng)
+    reps = {"none": rng.normal(size=(240, 2)), "left-right": left_right,
+            "above-below": above_below, "weak": weak}
+    nulls = {name: rng.normal(size=(240, x.shape[1])) for name, x in reps.items()}
+    choice = rp.choose_representation(reps, nulls, ks=range(2, 7), seed=0)
+    excess = {name: choice.excess(name) for name in reps}
+    names = [name for name, _ in choice.carriers]
+    # largest excess first, each with its own k; the weak one is below half the largest
+    assert sorted(names) == ["above-below", "left-right"]
+    assert names == sorted(names, key=lambda n: -excess[n])
+    assert dict(choice.carriers) == {"left-right": 2, "above-below": 3}
+    assert (choice.name, choice.k) == choice.carriers[0]
+    assert 0 < excess["weak"] < 0.5 * max(excess.values())
+    # share = 1: the largest only; a low share takes in the weak one too (and noise: a
+    # difference of two silhouette curves of noise is above 0 somewhere by chance)
+    assert rp.choose_representation(reps, nulls, ks=range(2, 7), share=1.0,
+                                    seed=0).carriers == choice.carriers[:1]
+    low = rp.choose_representation(reps, nulls, ks=range(2, 7), share=0.01, seed=0)
+    assert [name for name, _ in low.carriers][2] == "weak"
 
 
 def test_excess_silhouette_is_the_two_curves():
@@ -110,6 +138,11 @@ def test_representations_bad_arguments():
          "null_representations"),
         (lambda: rp.choose_representation({"a": [[np.nan, 1]] * 3}, {"a": ok}), ValueError,
          "representations"),
+        (lambda: rp.choose_representation({"a": ok}, {"a": ok}, share=0), ValueError, "share"),
+        (lambda: rp.choose_representation({"a": ok}, {"a": ok}, share=1.5), ValueError,
+         "share"),
+        (lambda: rp.choose_representation({"a": ok}, {"a": ok}, share="half"), TypeError,
+         "share"),
     ]:
         with pytest.raises(exc, match=whole_word(words)):
             call()

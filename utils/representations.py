@@ -16,7 +16,10 @@ sizes and shapes of the objects and destroys the relations between them.  The **
 silhouette** of a representation is its silhouette curve on the grids minus its curve on the
 scattered grids (:func:`excess_silhouette`); the representation whose excess is largest is the
 one whose clusters come from relations, and its own silhouette curve then gives the number of
-clusters (:func:`choose_representation`).
+clusters (:func:`choose_representation`).  Where the classes are made of several independent
+relations (levels 1 and 2 side by side, and separately 3 above or below 4), more than one
+representation carries structure: every representation whose excess is at least half the
+largest is reported, each with its own number of clusters (``Choice.carriers``).
 
 Example
 -------
@@ -36,6 +39,7 @@ import numpy as np
 
 from ._validation import (
     check_bool,
+    check_float,
     check_instance,
     check_int,
     check_ks,
@@ -187,6 +191,11 @@ class Choice:
     ks : (K,) int array
     real, null : dict of str to (K,) float array
         Every representation's silhouette curve on the grids and on the null.
+    carriers : tuple of (str, int)
+        Every representation whose excess is at least ``share`` of the largest, largest
+        first, each with the k where its own silhouette on the grids is highest; the first is
+        ``(name, k)``.  More than one means structure in several places (for example two
+        pairs of levels, each with its own relation).
     """
 
     name: str
@@ -194,6 +203,7 @@ class Choice:
     ks: np.ndarray
     real: dict
     null: dict
+    carriers: tuple = ()
 
     def excess(self, name: str) -> float:
         """The largest excess silhouette of one representation over ``ks``."""
@@ -201,7 +211,8 @@ class Choice:
 
 
 def choose_representation(representations: object, null_representations: object, *,
-                          ks: object = range(2, 11), seed: int = 0) -> Choice:
+                          ks: object = range(2, 11), share: float = 0.5,
+                          seed: int = 0) -> Choice:
     """The representation whose clusters owe most to the relations in the grids, and a
     number of clusters for it, without labels and without being told k.
 
@@ -212,6 +223,9 @@ def choose_representation(representations: object, null_representations: object,
         (:func:`embed_through_levels` of the grids and of :func:`scatter_objects` of them).
     ks : sequence of int
         Numbers of clusters to try (default 2..10).
+    share : float
+        In (0, 1]: a representation whose excess is at least this share of the largest is
+        reported too (``Choice.carriers``); 1 reports the largest only.
     seed : int
         Seeds k-means.
 
@@ -224,6 +238,7 @@ def choose_representation(representations: object, null_representations: object,
     if set(reps) != set(nulls):
         raise ValueError(f"representations and null_representations must have the same "
                          f"names, got {sorted(reps)} and {sorted(nulls)}")
+    share = check_float("share", share, minimum=0.0, maximum=1.0, min_inclusive=False)
     seed = check_seed("seed", seed)
     rows = min(len(x) for x in (*reps.values(), *nulls.values()))
     k_arr = check_ks(ks, 2, rows - 1, "the silhouette needs at least two clusters and one row "
@@ -232,6 +247,10 @@ def choose_representation(representations: object, null_representations: object,
               for name in reps}
     real = {name: c[0] for name, c in curves.items()}
     null = {name: c[1] for name, c in curves.items()}
-    best = max(reps, key=lambda name: float(np.max(real[name] - null[name])))
-    return Choice(name=best, k=int(k_arr[np.argmax(real[best])]), ks=k_arr, real=real,
-                  null=null)
+    excess = {name: float(np.max(real[name] - null[name])) for name in reps}
+    ranked = sorted(reps, key=lambda name: -excess[name])     # stable: ties keep their order
+    top = excess[ranked[0]]
+    carriers = tuple((name, int(k_arr[np.argmax(real[name])])) for name in ranked
+                     if name == ranked[0] or (top > 0 and excess[name] >= share * top))
+    return Choice(name=carriers[0][0], k=carriers[0][1], ks=k_arr, real=real, null=null,
+                  carriers=carriers)
