@@ -96,14 +96,20 @@ def scatter_objects(grids: object, *, n_levels: int = 4, seed: int = 0) -> np.nd
         rows, cols = cells.max(axis=0) + 1
         for _ in range(_TRIES):
             r, c = int(rng.integers(0, h - rows + 1)), int(rng.integers(0, w - cols + 1))
-            if not out[i, max(r - 1, 0):r + rows + 1, max(c - 1, 0):c + cols + 1].any():
+            if _free(out[i], r, c, rows, cols):
                 break
         else:
             r, c = home
-            if out[i, max(r - 1, 0):r + rows + 1, max(c - 1, 0):c + cols + 1].any():
+            if not _free(out[i], r, c, rows, cols):
                 continue
         out[i, cells[:, 0] + r, cells[:, 1] + c] = obj.levels[j]
     return out
+
+
+def _free(grid: np.ndarray, r: int, c: int, rows: int, cols: int) -> bool:
+    """Whether the box of ``rows`` x ``cols`` cells at (r, c), and the cells around it, are
+    empty."""
+    return not grid[max(r - 1, 0):r + rows + 1, max(c - 1, 0):c + cols + 1].any()
 
 
 def embed_through_levels(model, grids: object, *, pairs: bool = True) -> dict[str, np.ndarray]:
@@ -184,30 +190,40 @@ class Choice:
 
     Attributes
     ----------
-    name : str
-        The representation with the largest excess silhouette.
-    k : int
-        Where its silhouette on the grids is highest.
     ks : (K,) int array
     real, null : dict of str to (K,) float array
         Every representation's silhouette curve on the grids and on the null.
     carriers : tuple of (str, int)
         Every representation whose excess is at least ``share`` of the largest, largest
-        first, each with the k where its own silhouette on the grids is highest; the first is
-        ``(name, k)``.  More than one means structure in several places (for example two
-        pairs of levels, each with its own relation).
+        first, each with the k where its own silhouette on the grids is highest.  More than
+        one means structure in several places (for example two pairs of levels, each with
+        its own relation).
+    name : str
+        The first carrier: the representation with the largest excess silhouette.
+    k : int
+        The first carrier's k.
     """
 
-    name: str
-    k: int
     ks: np.ndarray
     real: dict
     null: dict
-    carriers: tuple = ()
+    carriers: tuple
+
+    @property
+    def name(self) -> str:
+        return self.carriers[0][0]
+
+    @property
+    def k(self) -> int:
+        return self.carriers[0][1]
 
     def excess(self, name: str) -> float:
         """The largest excess silhouette of one representation over ``ks``."""
-        return float(np.max(self.real[name] - self.null[name]))
+        return _excess(self.real[name], self.null[name])
+
+
+def _excess(real: np.ndarray, null: np.ndarray) -> float:
+    return float(np.max(real - null))
 
 
 def choose_representation(representations: object, null_representations: object, *,
@@ -247,10 +263,9 @@ def choose_representation(representations: object, null_representations: object,
               for name in reps}
     real = {name: c[0] for name, c in curves.items()}
     null = {name: c[1] for name, c in curves.items()}
-    excess = {name: float(np.max(real[name] - null[name])) for name in reps}
+    excess = {name: _excess(real[name], null[name]) for name in reps}
     ranked = sorted(reps, key=lambda name: -excess[name])     # stable: ties keep their order
     top = excess[ranked[0]]
     carriers = tuple((name, int(k_arr[np.argmax(real[name])])) for name in ranked
                      if name == ranked[0] or (top > 0 and excess[name] >= share * top))
-    return Choice(name=carriers[0][0], k=carriers[0][1], ks=k_arr, real=real, null=null,
-                  carriers=carriers)
+    return Choice(ks=k_arr, real=real, null=null, carriers=carriers)
